@@ -1,0 +1,55 @@
+# The two commands that matter: `make demo` and `make test`. Every target sets itself up first
+# (tools/setup.sh is idempotent and quick when nothing changed).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+ANVIL := --network ethereum:local:foundry
+
+.PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
+	test-anvil format lock clean
+
+setup:
+	@tools/setup.sh
+
+## The main demo on the embedded local chain (anvil).
+demo: setup
+	ape run demo $(ANVIL)
+
+## The whole test suite: every layer, in order; the first failure stops it.
+test: lint format-check forge-format-check slither test-forge test-ape test-anvil
+
+lint: setup
+	ruff check .
+
+format-check: setup
+	ruff format --check .
+
+forge-format-check: setup
+	forge fmt --check
+
+# Static analysis of the contracts; high or medium findings fail. (It runs `forge clean`.)
+slither: setup
+	slither . --filter-paths "node_modules|tests/|contracts/.cache" --fail-medium
+
+test-forge: setup
+	forge test
+
+# ape tests on the default provider (ape's in-process EVM, eth-tester).
+test-ape: setup
+	ape test tests/
+
+# The same ape tests on anvil.
+test-anvil: setup
+	ape test tests/ $(ANVIL)
+
+format: setup
+	ruff format . && ruff check --fix . && forge fmt
+
+# Re-pin the full Python environment after changing pyproject.toml.
+lock: setup
+	{ head -2 requirements.lock; pip freeze --exclude-editable | grep -v '^-e' \
+	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf .build out cache crytic-export contracts/.cache .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Off-chain tooling for collaborative on-chain machine learning."""

@@ -1,0 +1,24 @@
+"""Role-named fixtures shared by the ape tests (they run on eth-tester and on anvil)."""
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def owner(accounts):
+    """Deploys contracts; for the token tests it is also the minter."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def contributor(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def reporter(accounts):
+    return accounts[2]
+
+
+@pytest.fixture
+def reputation(owner, project):
+    return owner.deploy(project.ReputationToken, "Reputation", "REP")

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice The foundry cheatcodes this project's tests use (forge-std is not available offline).
+/// The cheatcode contract lives at a fixed address in every forge test EVM.
+interface Vm {
+    function prank(address sender) external;
+    function startPrank(address sender) external;
+    function stopPrank() external;
+    function deal(address account, uint256 newBalance) external;
+    function warp(uint256 newTimestamp) external;
+    function expectRevert(bytes calldata revertData) external;
+    function expectRevert(bytes4 revertSelector) external;
+    function expectRevert() external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData)
+        external;
+    function assume(bool condition) external pure;
+    function label(address account, string calldata newLabel) external;
+    function addr(uint256 privateKey) external pure returns (address);
+}
+
+/// @notice A small test base: cheatcodes, assertions that report both values, `bound`, and the
+/// target selection an invariant test needs.
+abstract contract Test {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    error AssertionFailed(string message);
+    error AssertionFailedUint(string message, uint256 left, uint256 right);
+    error AssertionFailedInt(string message, int256 left, int256 right);
+    error AssertionFailedAddress(string message, address left, address right);
+
+    // forge reads this to treat the contract as a test suite.
+    bool public IS_TEST = true;
+
+    address[] private _targetContracts;
+    address[] private _excludedSenders;
+
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    FuzzSelector[] private _targetSelectors;
+
+    function targetContracts() public view returns (address[] memory) {
+        return _targetContracts;
+    }
+
+    function excludeSenders() public view returns (address[] memory) {
+        return _excludedSenders;
+    }
+
+    function targetSelectors() public view returns (FuzzSelector[] memory) {
+        return _targetSelectors;
+    }
+
+    function targetContract(address target) internal {
+        _targetContracts.push(target);
+    }
+
+    function excludeSender(address sender) internal {
+        _excludedSenders.push(sender);
+    }
+
+    function targetSelector(FuzzSelector memory selector) internal {
+        _targetSelectors.push(selector);
+    }
+
+    function assertTrue(bool condition, string memory message) internal pure {
+        if (!condition) revert AssertionFailed(message);
+    }
+
+    function assertEq(uint256 left, uint256 right, string memory message) internal pure {
+        if (left != right) revert AssertionFailedUint(message, left, right);
+    }
+
+    function assertEq(int256 left, int256 right, string memory message) internal pure {
+        if (left != right) revert AssertionFailedInt(message, left, right);
+    }
+
+    function assertEq(address left, address right, string memory message) internal pure {
+        if (left != right) revert AssertionFailedAddress(message, left, right);
+    }
+
+    function assertLe(uint256 left, uint256 right, string memory message) internal pure {
+        if (left > right) revert AssertionFailedUint(message, left, right);
+    }
+
+    function assertGe(uint256 left, uint256 right, string memory message) internal pure {
+        if (left < right) revert AssertionFailedUint(message, left, right);
+    }
+
+    /// @dev Maps any fuzzed `x` into [min, max] without discarding runs (uniform enough for tests).
+    function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        require(min <= max, "bound: min > max");
+        if (x >= min && x <= max) return x;
+        uint256 size = max - min;
+        if (size == type(uint256).max) return x;
+        return min + (x % (size + 1));
+    }
+
+    function bound(int256 x, int256 min, int256 max) internal pure returns (int256) {
+        require(min <= max, "bound: min > max");
+        if (x >= min && x <= max) return x;
+        uint256 size = uint256(max - min);
+        uint256 offset = uint256(x) % (size + 1); // two's complement: uniform over the range
+        return int256(uint256(min) + offset);
+    }
+}
