@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title PackedWords
+/// @notice Model parameters live in a contiguous run of storage words starting at a fixed,
+/// namespaced slot (ERC-7201 style), several values per word, so that neighbouring features
+/// share a slot and cost one storage access. Lane k of a word holds bits [k*width, (k+1)*width).
+/// Three layouts are used: int64 (4 lanes per word: sparse weights and sums that grow without
+/// bound), int32 (8 lanes: dense weights and centroid means, bounded like the inputs) and uint32
+/// (8 lanes: naive Bayes counts).
+library PackedWords {
+    /// @dev keccak256(abi.encode(uint256(keccak256("collab-ml.model.words")) - 1)) & ~0xff
+    uint256 internal constant BASE =
+        0x954168906c090b065d61333741d4bf345d801268aa0da9b055f8aa3e07f78300;
+
+    uint256 internal constant INT64_LANES = 4;
+    uint256 internal constant INT32_LANES = 8;
+    uint256 internal constant UINT32_LANES = 8;
+    uint256 private constant MASK64 = 0xffffffffffffffff;
+    uint256 private constant MASK32 = 0xffffffff;
+
+    function load(uint256 word) internal view returns (uint256 value) {
+        assembly ("memory-safe") {
+            value := sload(add(BASE, word))
+        }
+    }
+
+    function store(uint256 word, uint256 value) internal {
+        assembly ("memory-safe") {
+            sstore(add(BASE, word), value)
+        }
+    }
+
+    /// @notice The signed 64-bit value in lane `lane` (0..3) of `word`.
+    function int64At(uint256 word, uint256 lane) internal pure returns (int256 value) {
+        assembly ("memory-safe") {
+            value := signextend(7, shr(shl(6, lane), word))
+        }
+    }
+
+    /// @notice `word` with lane `lane` (0..3) set to `value`, which must fit in int64.
+    function withInt64(uint256 word, uint256 lane, int256 value) internal pure returns (uint256) {
+        uint256 shift = lane << 6;
+        return (word & ~(MASK64 << shift)) | ((uint256(value) & MASK64) << shift);
+    }
+
+    /// @notice The signed 32-bit value in lane `lane` (0..7) of `word`.
+    function int32At(uint256 word, uint256 lane) internal pure returns (int256 value) {
+        assembly ("memory-safe") {
+            value := signextend(3, shr(shl(5, lane), word))
+        }
+    }
+
+    /// @notice The unsigned 32-bit value in lane `lane` (0..7) of `word`.
+    function uint32At(uint256 word, uint256 lane) internal pure returns (uint256) {
+        return (word >> (lane << 5)) & MASK32;
+    }
+
+    /// @notice `word` with lane `lane` (0..7) set to `value`, which must fit in uint32.
+    function withUint32(uint256 word, uint256 lane, uint256 value) internal pure returns (uint256) {
+        uint256 shift = lane << 5;
+        return (word & ~(MASK32 << shift)) | (value << shift);
+    }
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ModelBase} from "./ModelBase.sol";
+import {PackedWords} from "../libraries/PackedWords.sol";
+
+/// @title DensePerceptron
+/// @notice Binary perceptron over a fixed-point vector x: score = b + w . x; predicts class 1
+/// when score > 0, else 0. On a mistake w[d] moves by round(lr * x[d]) towards the true class
+/// and the intercept by lr (the intercept is learnt).
+/// Storage: weights int32, 8 per word (|w| < 2147.48; a step that would leave that range
+/// reverts with ParameterOverflow, index d); the intercept (int64) shares slot 0 with the owner.
+contract DensePerceptron is ModelBase {
+    /// @notice Step of each update, fixed point (ONE = 1e6).
+    int256 public immutable learningRate;
+
+    constructor(
+        address owner_,
+        uint256 dimensions,
+        int256 learningRate_,
+        int64 intercept_,
+        string[] memory names
+    ) ModelBase(owner_, 2, dimensions, dimensions, PackedWords.INT32_LANES, names) {
+        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
+            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
+        }
+        learningRate = learningRate_;
+        _bias = intercept_;
+    }
+
+    function modelKind() external pure returns (string memory) {
+        return "dense-perceptron";
+    }
+
+    function intercept() external view returns (int256) {
+        return _bias;
+    }
+
+    /// @dev b * ONE + w . x, in ONE^2 units (both terms are products of two fixed-point values).
+    function _score(bytes calldata sample) internal view returns (int256) {
+        _checkDense(sample);
+        return int256(_bias) * 1e6 + _dotDense32(sample, 0);
+    }
+
+    function _predict(bytes calldata sample) internal view override returns (uint256) {
+        return _score(sample) > 0 ? 1 : 0;
+    }
+
+    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+        uint256 predicted = _score(sample) > 0 ? 1 : 0;
+        if (predicted == label) return false;
+        int256 step = label == 1 ? learningRate : -learningRate;
+        _addScaledDense32(sample, 0, step);
+        // The intercept counts as parameter D in an overflow error.
+        _bias = int64(_checkedInt64(numFeatures, _bias + step));
+        return true;
+    }
+}

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IClassifier} from "../interfaces/IClassifier.sol";
+import {PackedWords} from "../libraries/PackedWords.sol";
+
+/// @title ModelBase
+/// @notice What every model shares: ownership, class names, chunked initialisation of the
+/// packed parameter words, reading them back, and decoding and validating samples.
+abstract contract ModelBase is IClassifier, Ownable {
+    /// @notice Parameter words per initialisation chunk (about 6M gas when all are new).
+    uint256 public constant CHUNK_WORDS = 256;
+
+    uint256 public immutable numClasses;
+    uint256 public immutable numFeatures;
+    /// @notice Number of packed parameter words.
+    uint256 public immutable wordCount;
+    /// @notice Number of parameters stored in the packed words.
+    uint256 internal immutable _parameterCount;
+    /// @notice Values per word: 4 (int64) or 8 (uint32).
+    uint256 internal immutable _lanes;
+
+    // These two share storage slot 0 with Ownable's owner: the one cold read that checks the
+    // caller also gives the finalisation flag and, for binary linear models, the intercept.
+    bool public finalized;
+    /// @dev The intercept of the binary linear models (fixed point); unused by the others.
+    int64 internal _bias;
+
+    string[] private _classNames;
+    /// @dev Bit `chunk % 256` of word `chunk / 256` is set once that chunk has been written.
+    mapping(uint256 => uint256) private _writtenChunks;
+    uint256 private _chunksWritten;
+
+    uint256 private constant BASE_SLOT =
+        0x954168906c090b065d61333741d4bf345d801268aa0da9b055f8aa3e07f78300; // PackedWords.BASE
+    uint256 private constant MASK64 = 0xffffffffffffffff;
+    uint256 private constant MASK32 = 0xffffffff;
+    int256 private constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
+
+    constructor(
+        address owner_,
+        uint256 numClasses_,
+        uint256 numFeatures_,
+        uint256 parameterCount,
+        uint256 lanes,
+        string[] memory classNames_
+    ) Ownable(owner_) {
+        if (numClasses_ < 2) {
+            revert InvalidConfiguration("at least two classes");
+        }
+        if (numFeatures_ == 0) revert InvalidConfiguration("at least one feature");
+        if (classNames_.length != numClasses_) revert InvalidConfiguration("one name per class");
+        numClasses = numClasses_;
+        numFeatures = numFeatures_;
+        _parameterCount = parameterCount;
+        _lanes = lanes;
+        wordCount = (parameterCount + lanes - 1) / lanes;
+        for (uint256 c = 0; c < classNames_.length; ++c) {
+            _classNames.push(classNames_[c]);
+        }
+    }
+
+    modifier whenFinalized() {
+        if (!finalized) revert ModelNotFinalized();
+        _;
+    }
+
+    // ------------------------------------------------------------------ interface
+
+    function predict(bytes calldata sample) external view whenFinalized returns (uint256) {
+        return _predict(sample);
+    }
+
+    function update(bytes calldata sample, uint256 label) external onlyOwner whenFinalized {
+        if (label >= numClasses) revert UnknownClass(label, numClasses);
+        if (_update(sample, label)) emit ModelUpdated(label);
+    }
+
+    function classNames() external view returns (string[] memory) {
+        return _classNames;
+    }
+
+    function words(uint256 start, uint256 count) external view returns (uint256[] memory values) {
+        if (start + count > wordCount) revert InvalidConfiguration("words beyond the parameters");
+        values = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            values[i] = PackedWords.load(start + i);
+        }
+    }
+
+    function chunkCount() public view returns (uint256) {
+        return (wordCount + CHUNK_WORDS - 1) / CHUNK_WORDS;
+    }
+
+    function chunkWritten(uint256 chunk) public view returns (bool) {
+        return _writtenChunks[chunk >> 8] & (1 << (chunk & 0xff)) != 0;
+    }
+
+    function initializeChunk(uint256 chunk, uint256[] calldata values) external onlyOwner {
+        if (finalized) revert ModelAlreadyFinalized();
+        uint256 chunks = chunkCount();
+        if (chunk >= chunks) revert ChunkOutOfRange(chunk, chunks);
+        if (chunkWritten(chunk)) revert ChunkAlreadyWritten(chunk);
+        uint256 first = chunk * CHUNK_WORDS;
+        uint256 expected = wordCount - first < CHUNK_WORDS ? wordCount - first : CHUNK_WORDS;
+        if (values.length != expected) revert ChunkLengthMismatch(chunk, values.length, expected);
+        uint256 last = wordCount - 1;
+        if (first + expected - 1 == last) {
+            uint256 usedLanes = _parameterCount - last * _lanes;
+            if (usedLanes < _lanes && values[expected - 1] >> (usedLanes * (256 / _lanes)) != 0) {
+                revert NonZeroPadding(last);
+            }
+        }
+
+        _writtenChunks[chunk >> 8] |= 1 << (chunk & 0xff);
+        ++_chunksWritten;
+        _initializeWords(first, values);
+        emit ChunkInitialized(chunk, first, expected);
+    }
+
+    function finalize() external onlyOwner {
+        if (finalized) revert ModelAlreadyFinalized();
+        finalized = true;
+        emit ModelFinalized(_chunksWritten, chunkCount());
+    }
+
+    // ------------------------------------------------------------------ for the models
+
+    function _predict(bytes calldata sample) internal view virtual returns (uint256);
+
+    /// @dev Learns from a validated label; returns whether any parameter changed.
+    function _update(bytes calldata sample, uint256 label) internal virtual returns (bool);
+
+    /// @dev Stores initial parameter words; models that keep per-class totals extend it.
+    function _initializeWords(uint256 first, uint256[] calldata values) internal virtual {
+        for (uint256 i = 0; i < values.length; ++i) {
+            PackedWords.store(first + i, values[i]);
+        }
+    }
+
+    /// @dev Number of features of a sparse sample, after checking its length and that its last
+    /// (largest, if the sample is valid) index is in range. Order is checked while reading.
+    function _sparseLength(bytes calldata sample) internal view returns (uint256 n) {
+        if (sample.length == 0) revert EmptySample();
+        if (sample.length & 1 != 0) revert MalformedSample(sample.length, 2);
+        n = sample.length >> 1;
+        uint256 lastFeature = _featureAt(sample, n - 1);
+        if (lastFeature >= numFeatures) revert FeatureOutOfRange(lastFeature, numFeatures);
+    }
+
+    /// @dev The feature index at `position` of a sparse sample (no checks).
+    function _featureAt(bytes calldata sample, uint256 position) internal pure returns (uint256 f) {
+        assembly ("memory-safe") {
+            f := shr(240, calldataload(add(sample.offset, shl(1, position))))
+        }
+    }
+
+    /// @dev Reverts with FeaturesNotIncreasing for the pair at `position` (found by a loop).
+    function _revertNotIncreasing(bytes calldata sample, uint256 position) internal pure {
+        revert FeaturesNotIncreasing(
+            position, _featureAt(sample, position - 1), _featureAt(sample, position)
+        );
+    }
+
+    // The hot loops below are assembly because each runs once per feature of every prediction
+    // and update: written in plain Solidity they cost ~450 gas of overhead per feature, about a
+    // fifth of the storage cost they wrap. Each is short and has a Solidity twin in the mirror.
+
+    /// @dev Sum of the int64 parameters `f * stride + offset` over the features f of a sparse
+    /// sample of `n` features. Reverts if the features are not strictly increasing.
+    function _sumAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
+        internal
+        view
+        returns (int256 sum)
+    {
+        uint256 bad;
+        assembly ("memory-safe") {
+            let p := sample.offset
+            let end := add(p, shl(1, n))
+            let next := 0 // smallest feature allowed next
+            let current := not(0) // word held in `word`
+            let word := 0
+            for {} lt(p, end) { p := add(p, 2) } {
+                let f := shr(240, calldataload(p))
+                if lt(f, next) {
+                    bad := add(shr(1, sub(p, sample.offset)), 1)
+                    break
+                }
+                next := add(f, 1)
+                let index := add(mul(f, stride), offset)
+                let w := shr(2, index)
+                if iszero(eq(w, current)) {
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                // |sum| <= 2^16 * 2^63: no overflow.
+                sum := add(sum, signextend(7, shr(shl(6, and(index, 3)), word)))
+            }
+        }
+        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
+    }
+
+    /// @dev Adds `delta` to the int64 parameter `f * stride + offset` of every feature f of a
+    /// sparse sample, checking order and int64 range as it goes, and returns the sum of the old
+    /// values. Each touched word is read once and written once, however many lanes change.
+    function _addAtFeatures(
+        bytes calldata sample,
+        uint256 n,
+        uint256 stride,
+        uint256 offset,
+        int256 delta
+    ) internal returns (int256 oldSum) {
+        uint256 bad;
+        assembly ("memory-safe") {
+            let p := sample.offset
+            let end := add(p, shl(1, n))
+            let next := 0
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) { p := add(p, 2) } {
+                let f := shr(240, calldataload(p))
+                if lt(f, next) {
+                    bad := add(shr(1, sub(p, sample.offset)), 1)
+                    break
+                }
+                next := add(f, 1)
+                let index := add(mul(f, stride), offset)
+                let w := shr(2, index)
+                if iszero(eq(w, current)) {
+                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let shift := shl(6, and(index, 3))
+                let value := signextend(7, shr(shift, word))
+                oldSum := add(oldSum, value) // |oldSum| <= 2^16 * 2^63
+                // |old| < 2^63 and |delta| < 2^63, so the sum cannot wrap int256.
+                value := add(value, delta)
+                if iszero(eq(signextend(7, value), value)) {
+                    mstore(0x00, index) // scratch space: read back below for the error
+                    mstore(0x20, value)
+                    bad := not(0)
+                    break
+                }
+                word := or(and(word, not(shl(shift, MASK64))), shl(shift, and(value, MASK64)))
+            }
+            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
+        }
+        if (bad == type(uint256).max) {
+            uint256 index;
+            int256 value;
+            assembly ("memory-safe") {
+                index := mload(0x00)
+                value := mload(0x20)
+            }
+            revert ParameterOverflow(index, value);
+        }
+        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
+    }
+
+    /// @dev Checks that a dense sample has exactly `numFeatures` int32 values.
+    function _checkDense(bytes calldata sample) internal view {
+        if (sample.length == 0) revert EmptySample();
+        if (sample.length & 3 != 0) revert MalformedSample(sample.length, 4);
+        if (sample.length >> 2 != numFeatures) {
+            revert WrongDimension(sample.length >> 2, numFeatures);
+        }
+    }
+
+    /// @dev One pass for a mistake-driven update of parameters 0..F-1 (stride 1): returns the
+    /// sum of the parameters at the features of a sparse sample and stages in memory, from the
+    /// free memory pointer on, each touched word as it would be with `delta` added to those
+    /// parameters; `_commitStaged` writes them if the caller decides to update. Order is checked;
+    /// an int64 overflow of a staged value is only reported (`overflow` = index + 1, else 0), so
+    /// that the caller reverts only if it commits.
+    function _sumAndStage(bytes calldata sample, uint256 n, int256 delta)
+        internal
+        view
+        returns (int256 sum, uint256 overflow)
+    {
+        assembly ("memory-safe") {
+            mstore(0x20, 0) // scratch: position + 1 of the first out-of-order feature
+            let out := mload(0x40)
+            let p := sample.offset
+            let current := not(0)
+            let word := 0
+            let updated := 0
+            for {} n { n := sub(n, 1) } {
+                let f := shr(240, calldataload(p))
+                if gt(p, sample.offset) {
+                    if iszero(gt(f, shr(240, calldataload(sub(p, 2))))) {
+                        mstore(0x20, add(shr(1, sub(p, sample.offset)), 1))
+                        break
+                    }
+                }
+                p := add(p, 2)
+                if iszero(eq(shr(2, f), current)) {
+                    if iszero(eq(current, not(0))) {
+                        mstore(out, current)
+                        mstore(add(out, 0x20), updated)
+                        out := add(out, 0x40)
+                    }
+                    current := shr(2, f)
+                    word := sload(add(BASE_SLOT, current))
+                    updated := word
+                }
+                let value := signextend(7, shr(shl(6, and(f, 3)), word))
+                sum := add(sum, value)
+                value := add(value, delta)
+                if iszero(eq(signextend(7, value), value)) {
+                    if iszero(overflow) {
+                        overflow := add(f, 1)
+                        mstore(0x00, value) // scratch: read back for the error
+                    }
+                }
+                updated := or(
+                    and(updated, not(shl(shl(6, and(f, 3)), MASK64))),
+                    shl(shl(6, and(f, 3)), and(value, MASK64))
+                )
+            }
+            mstore(out, current)
+            mstore(add(out, 0x20), updated)
+            mstore(0x40, add(out, 0x40))
+        }
+        uint256 bad;
+        assembly ("memory-safe") {
+            bad := mload(0x20)
+        }
+        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
+    }
+
+    function _freeMemory() internal pure returns (uint256 pointer) {
+        assembly ("memory-safe") {
+            pointer := mload(0x40)
+        }
+    }
+
+    /// @dev Writes the words staged by `_sumAndStage` (from `staged`, the free memory pointer
+    /// before it ran, to the free memory pointer now); reverts if any staged value overflowed.
+    function _commitStaged(uint256 staged, uint256 overflow) internal {
+        if (overflow != 0) {
+            int256 value;
+            assembly ("memory-safe") {
+                value := mload(0x00)
+            }
+            revert ParameterOverflow(overflow - 1, value);
+        }
+        assembly ("memory-safe") {
+            let stagedEnd := mload(0x40)
+            for {} lt(staged, stagedEnd) { staged := add(staged, 0x40) } {
+                sstore(add(BASE_SLOT, mload(staged)), mload(add(staged, 0x20)))
+            }
+        }
+    }
+
+    /// @dev Adds one to the uint32 count `f * stride + offset` (8 per word) of every feature f
+    /// of a sparse sample, checking order and that no count passes 2^32 - 1.
+    function _incrementAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
+        internal
+    {
+        uint256 bad;
+        assembly ("memory-safe") {
+            let p := sample.offset
+            let end := add(p, shl(1, n))
+            let next := 0
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) { p := add(p, 2) } {
+                let f := shr(240, calldataload(p))
+                if lt(f, next) {
+                    bad := add(shr(1, sub(p, sample.offset)), 1)
+                    break
+                }
+                next := add(f, 1)
+                let index := add(mul(f, stride), offset)
+                let w := shr(3, index)
+                if iszero(eq(w, current)) {
+                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let shift := shl(5, and(index, 7))
+                if eq(and(shr(shift, word), MASK32), MASK32) {
+                    mstore(0x00, index) // scratch: read back for the error
+                    bad := not(0)
+                    break
+                }
+                word := add(word, shl(shift, 1)) // the lane is below 2^32 - 1: no carry out
+            }
+            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
+        }
+        if (bad == type(uint256).max) {
+            uint256 index;
+            assembly ("memory-safe") {
+                index := mload(0x00)
+            }
+            revert ParameterOverflow(index, int256(uint256(MASK32) + 1));
+        }
+        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
+    }
+
+    /// @dev Sum over d of x[d] * p[offset + d] for a dense sample x and int32 parameters p
+    /// (8 per word). |x|, |p| < 2^31 and d < 2^16, so the sum stays below 2^78.
+    function _dotDense32(bytes calldata sample, uint256 offset) internal view returns (int256 dot) {
+        assembly ("memory-safe") {
+            let p := sample.offset
+            let end := add(p, sample.length)
+            let index := offset
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) {
+                p := add(p, 4)
+                index := add(index, 1)
+            } {
+                let w := shr(3, index)
+                if iszero(eq(w, current)) {
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let x := signextend(3, shr(224, calldataload(p)))
+                dot := add(dot, mul(x, signextend(3, shr(shl(5, and(index, 7)), word))))
+            }
+        }
+    }
+
+    /// @dev Sum over d of (x[d] - p[offset + d])^2 for a dense sample x and int32 parameters p:
+    /// the squared distance to a centroid, in ONE^2 units (below 2^16 * 2^64).
+    function _squaredDistanceDense32(bytes calldata sample, uint256 offset)
+        internal
+        view
+        returns (uint256 distance)
+    {
+        assembly ("memory-safe") {
+            let p := sample.offset
+            let end := add(p, sample.length)
+            let index := offset
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) {
+                p := add(p, 4)
+                index := add(index, 1)
+            } {
+                let w := shr(3, index)
+                if iszero(eq(w, current)) {
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let diff :=
+                    sub(
+                        signextend(3, shr(224, calldataload(p))),
+                        signextend(3, shr(shl(5, and(index, 7)), word))
+                    )
+                distance := add(distance, mul(diff, diff))
+            }
+        }
+    }
+
+    /// @dev p[offset + d] += divRound(multiplier * x[d], ONE) for every dimension d of a dense
+    /// sample (int32 parameters, 8 per word), checking the int32 range. The perceptron's step.
+    function _addScaledDense32(bytes calldata sample, uint256 offset, int256 multiplier) internal {
+        uint256 bad;
+        assembly ("memory-safe") {
+            // FixedPoint.divRound: to nearest, ties away from zero.
+            function divRound(num, den) -> q {
+                q := sdiv(num, den)
+                let r := smod(num, den)
+                if sgt(r, 0) { if iszero(slt(add(r, r), den)) { q := add(q, 1) } }
+                if slt(r, 0) { if iszero(sgt(add(r, r), sub(0, den))) { q := sub(q, 1) } }
+            }
+            let p := sample.offset
+            let end := add(p, sample.length)
+            let index := offset
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) {
+                p := add(p, 4)
+                index := add(index, 1)
+            } {
+                let w := shr(3, index)
+                if iszero(eq(w, current)) {
+                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let shift := shl(5, and(index, 7))
+                let x := signextend(3, shr(224, calldataload(p)))
+                // |multiplier * x| < 2^63 * 2^31: no overflow.
+                let value := add(signextend(3, shr(shift, word)), divRound(mul(multiplier, x), ONE))
+                if iszero(eq(signextend(3, value), value)) {
+                    mstore(0x00, index) // scratch: read back for the error
+                    mstore(0x20, value)
+                    bad := 1
+                    break
+                }
+                word := or(and(word, not(shl(shift, MASK32))), shl(shift, and(value, MASK32)))
+            }
+            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
+        }
+        if (bad != 0) {
+            uint256 index;
+            int256 value;
+            assembly ("memory-safe") {
+                index := mload(0x00)
+                value := mload(0x20)
+            }
+            revert ParameterOverflow(index, value);
+        }
+    }
+
+    /// @dev p[offset + d] += divRound(x[d] - p[offset + d], divisor) for every dimension d: moves
+    /// int32 parameters (a centroid's mean) 1/divisor of the way to x. The new value lies between
+    /// the old one and x (|divRound(t, k)| <= |t| for k >= 1), so it stays within int32.
+    function _moveTowardsDense32(bytes calldata sample, uint256 offset, uint256 divisor) internal {
+        assembly ("memory-safe") {
+            function divRound(num, den) -> q {
+                q := sdiv(num, den)
+                let r := smod(num, den)
+                if sgt(r, 0) { if iszero(slt(add(r, r), den)) { q := add(q, 1) } }
+                if slt(r, 0) { if iszero(sgt(add(r, r), sub(0, den))) { q := sub(q, 1) } }
+            }
+            let p := sample.offset
+            let end := add(p, sample.length)
+            let index := offset
+            let current := not(0)
+            let word := 0
+            for {} lt(p, end) {
+                p := add(p, 4)
+                index := add(index, 1)
+            } {
+                let w := shr(3, index)
+                if iszero(eq(w, current)) {
+                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
+                    current := w
+                    word := sload(add(BASE_SLOT, w))
+                }
+                let shift := shl(5, and(index, 7))
+                let mean := signextend(3, shr(shift, word))
+                let x := signextend(3, shr(224, calldataload(p)))
+                mean := add(mean, divRound(sub(x, mean), divisor))
+                word := or(and(word, not(shl(shift, MASK32))), shl(shift, and(mean, MASK32)))
+            }
+            sstore(add(BASE_SLOT, current), word)
+        }
+    }
+
+    /// @dev Adds `delta` to the single int64 parameter `index`.
+    function _addAt(uint256 index, int256 delta) internal {
+        uint256 w = index >> 2;
+        uint256 word = PackedWords.load(w);
+        int256 value = _checkedInt64(index, PackedWords.int64At(word, index & 3) + delta);
+        PackedWords.store(w, PackedWords.withInt64(word, index & 3, value));
+    }
+
+    /// @dev The int64 parameter `index`.
+    function _int64At(uint256 index) internal view returns (int256) {
+        return PackedWords.int64At(PackedWords.load(index >> 2), index & 3);
+    }
+
+    /// @dev `value` if it fits in int64, else a revert naming the parameter.
+    function _checkedInt64(uint256 index, int256 value) internal pure returns (int256) {
+        if (value > type(int64).max || value < type(int64).min) {
+            revert ParameterOverflow(index, value);
+        }
+        return value;
+    }
+
+    /// @dev The fixed-point value of dimension `i` of a dense sample (no checks).
+    function _valueAt(bytes calldata sample, uint256 i) internal pure returns (int256 v) {
+        assembly ("memory-safe") {
+            v := signextend(3, shr(224, calldataload(add(sample.offset, shl(2, i)))))
+        }
+    }
+}

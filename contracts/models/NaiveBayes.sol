@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ModelBase} from "./ModelBase.sol";
+import {PackedWords} from "../libraries/PackedWords.sol";
+
+/// @title NaiveBayes
+/// @notice Multinomial naive Bayes over binary features given as present indices, with
+/// additive smoothing alpha, as scikit-learn's MultinomialNB on the 0/1 matrix:
+///   P(c | x) ~ n[c] * prod over present f of (N[f][c] + alpha) / (N[c] + alpha * F)
+/// where n[c] counts samples and N[f][c] occurrences of f in class c, N[c] = sum over f.
+/// The product is computed exactly enough never to underflow or collapse: numerator and
+/// denominator are 128-bit mantissas with binary exponents (a multiplication that reaches 2^128
+/// drops the lowest 64 bits, a relative error below 2^-64 per step), and classes are compared
+/// by the ratio normalised to a 256-bit mantissa. Ties go to the lowest class index.
+/// Storage: counts uint32, 8 per word, feature-major (parameter f * C + c); per class one slot
+/// with n[c] (uint64) and N[c] (uint192).
+contract NaiveBayes is ModelBase {
+    struct ClassTotals {
+        uint64 samples;
+        uint192 occurrences;
+    }
+
+    /// @notice alpha in fixed point (ONE = 1e6); 0 < alpha <= 2^32.
+    uint256 public immutable smoothing;
+
+    uint256 private constant ONE = 1e6;
+    uint256 private constant MASK32 = 0xffffffff;
+
+    ClassTotals[] private _totals;
+
+    constructor(
+        address owner_,
+        uint256 numClasses_,
+        uint256 numFeatures_,
+        uint256 smoothing_,
+        uint64[] memory initialSamples,
+        string[] memory names
+    )
+        ModelBase(
+            owner_,
+            numClasses_,
+            numFeatures_,
+            numFeatures_ * numClasses_,
+            PackedWords.UINT32_LANES,
+            names
+        )
+    {
+        if (smoothing_ == 0 || smoothing_ > 2 ** 32) {
+            revert InvalidConfiguration("smoothing must be in (0, 2^32]");
+        }
+        if (initialSamples.length != numClasses_) {
+            revert InvalidConfiguration("one count per class");
+        }
+        smoothing = smoothing_;
+        for (uint256 c = 0; c < numClasses_; ++c) {
+            _totals.push(ClassTotals(initialSamples[c], 0));
+        }
+    }
+
+    function modelKind() external pure returns (string memory) {
+        return "naive-bayes";
+    }
+
+    /// @notice Samples in class `class_` and occurrences of all features in them.
+    function classTotals(uint256 class_)
+        external
+        view
+        returns (uint256 samples, uint256 occurrences)
+    {
+        ClassTotals memory totals = _totals[class_];
+        return (totals.samples, totals.occurrences);
+    }
+
+    /// @dev Initial counts also add to their class's occurrence total.
+    function _initializeWords(uint256 first, uint256[] calldata values) internal override {
+        super._initializeWords(first, values);
+        uint256 classes = numClasses;
+        uint256[] memory added = new uint256[](classes);
+        for (uint256 i = 0; i < values.length; ++i) {
+            for (uint256 lane = 0; lane < 8; ++lane) {
+                added[((first + i) * 8 + lane) % classes] += PackedWords.uint32At(values[i], lane);
+            }
+        }
+        for (uint256 c = 0; c < classes; ++c) {
+            _totals[c].occurrences += uint192(added[c]);
+        }
+    }
+
+    function _predict(bytes calldata sample) internal view override returns (uint256 best) {
+        uint256 n = _sparseLength(sample);
+        uint256 classes = numClasses;
+        uint256 alpha = smoothing;
+        // Per class: numerator and denominator mantissas (< 2^128) and exponent difference.
+        uint256[] memory num = new uint256[](classes);
+        uint256[] memory den = new uint256[](classes);
+        int256[] memory exponent = new int256[](classes);
+        uint256[] memory denominator = new uint256[](classes);
+        for (uint256 c = 0; c < classes; ++c) {
+            ClassTotals memory totals = _totals[c];
+            num[c] = totals.samples;
+            den[c] = 1;
+            // N[c] < 2^80 (2^64 samples of 2^16 features), so this is below 2^128.
+            denominator[c] = uint256(totals.occurrences) * ONE + alpha * numFeatures;
+        }
+        unchecked {
+            uint256 current = type(uint256).max;
+            uint256 word;
+            uint256 previous;
+            for (uint256 i = 0; i < n; ++i) {
+                uint256 f = _featureAt(sample, i);
+                if (i != 0 && f <= previous) _revertNotIncreasing(sample, i);
+                previous = f;
+                for (uint256 c = 0; c < classes; ++c) {
+                    uint256 index = f * classes + c;
+                    if (index >> 3 != current) {
+                        current = index >> 3;
+                        word = PackedWords.load(current);
+                    }
+                    // count < 2^32, so the factor is below 2^53 + 2^32; mantissas stay < 2^128.
+                    uint256 m = num[c] * (((word >> ((index & 7) << 5)) & MASK32) * ONE + alpha);
+                    while (m >> 128 != 0) {
+                        m >>= 64;
+                        exponent[c] += 64;
+                    }
+                    num[c] = m;
+                    m = den[c] * denominator[c];
+                    while (m >> 128 != 0) {
+                        m >>= 64;
+                        exponent[c] -= 64;
+                    }
+                    den[c] = m;
+                }
+            }
+        }
+        bool found;
+        uint256 bestMantissa;
+        int256 bestExponent;
+        for (uint256 c = 0; c < classes; ++c) {
+            if (num[c] == 0) continue; // a class with no samples
+            (uint256 mantissa, int256 exp) = _ratio(num[c], den[c], exponent[c]);
+            if (!found || exp > bestExponent || (exp == bestExponent && mantissa > bestMantissa)) {
+                found = true;
+                best = c;
+                bestMantissa = mantissa;
+                bestExponent = exp;
+            }
+        }
+    }
+
+    /// @dev num / den * 2^exponent as mantissa * 2^exp with the mantissa's top bit at 255, so
+    /// that two such values compare by exponent first, then mantissa. num, den in [1, 2^128).
+    function _ratio(uint256 num, uint256 den, int256 exponent)
+        internal
+        pure
+        returns (uint256 mantissa, int256 exp)
+    {
+        uint256 shift = 127 - Math.log2(num);
+        mantissa = ((num << shift) << 128) / den; // >= 2^255 / 2^128: 128 significant bits
+        exp = exponent - int256(shift) - 128;
+        shift = 255 - Math.log2(mantissa);
+        mantissa <<= shift;
+        exp -= int256(shift);
+    }
+
+    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+        uint256 n = _sparseLength(sample);
+        ClassTotals memory totals = _totals[label];
+        if (totals.samples == type(uint64).max) revert ClassCountOverflow(label);
+        _incrementAtFeatures(sample, n, numClasses, label);
+        _totals[label] = ClassTotals(totals.samples + 1, totals.occurrences + uint192(n));
+        return true;
+    }
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ModelBase} from "./ModelBase.sol";
+import {PackedWords} from "../libraries/PackedWords.sol";
+
+/// @title SparsePerceptron
+/// @notice Binary perceptron over binary features given as the indices of the present ones.
+/// score = b + sum of w[f] over present f; predicts class 1 when score > 0, else class 0.
+/// Mistake-driven: when the prediction is wrong, every present weight and the intercept move
+/// by the learning rate towards the true class (the intercept is learnt, unlike the reference).
+/// Storage: weights are int64, 4 per word (parameter f is feature f); the intercept is kept
+/// in slot 0 beside the owner, which every update reads anyway.
+contract SparsePerceptron is ModelBase {
+    /// @notice Step of each update, fixed point (ONE = 1e6).
+    int256 public immutable learningRate;
+
+    constructor(
+        address owner_,
+        uint256 numFeatures_,
+        int256 learningRate_,
+        int64 intercept_,
+        string[] memory names
+    ) ModelBase(owner_, 2, numFeatures_, numFeatures_, PackedWords.INT64_LANES, names) {
+        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
+            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
+        }
+        learningRate = learningRate_;
+        _bias = intercept_;
+    }
+
+    function modelKind() external pure returns (string memory) {
+        return "sparse-perceptron";
+    }
+
+    function intercept() external view returns (int256) {
+        return _bias;
+    }
+
+    function _predict(bytes calldata sample) internal view override returns (uint256) {
+        return _bias + _sumAtFeatures(sample, _sparseLength(sample), 1, 0) > 0 ? 1 : 0;
+    }
+
+    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+        uint256 n = _sparseLength(sample);
+        int256 delta = label == 1 ? learningRate : -learningRate;
+        uint256 staged = _freeMemory();
+        (int256 sum, uint256 overflow) = _sumAndStage(sample, n, delta);
+        uint256 predicted = _bias + sum > 0 ? 1 : 0;
+        if (predicted == label) return false;
+        _commitStaged(staged, overflow);
+        // The intercept counts as parameter F in an overflow error.
+        _bias = int64(_checkedInt64(numFeatures, _bias + delta));
+        return true;
+    }
+}

@@ -1,0 +1,29 @@
+"""Bit-exact Python mirrors of the on-chain models, one per contract in contracts/models/."""
+
+from ml.models.base import OnChainModel
+from ml.models.naive_bayes import NaiveBayes
+from ml.models.nearest_centroid import NearestCentroid, SparseNearestCentroid
+from ml.models.perceptron import DensePerceptron, MulticlassSparsePerceptron, SparsePerceptron
+
+MODELS: dict[str, type[OnChainModel]] = {
+    m.kind: m
+    for m in (
+        SparsePerceptron,
+        MulticlassSparsePerceptron,
+        DensePerceptron,
+        NaiveBayes,
+        NearestCentroid,
+        SparseNearestCentroid,
+    )
+}
+
+__all__ = [
+    "MODELS",
+    "DensePerceptron",
+    "MulticlassSparsePerceptron",
+    "NaiveBayes",
+    "NearestCentroid",
+    "OnChainModel",
+    "SparseNearestCentroid",
+    "SparsePerceptron",
+]

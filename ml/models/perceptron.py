@@ -1,0 +1,249 @@
+"""Mirrors of the perceptron contracts (contracts/models/*Perceptron.sol)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ml.errors import FixedPointOverflow
+from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, div_round, to_fixed
+from ml.models.base import OnChainModel
+
+
+def _check_int64(index: int, value: int) -> int:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise FixedPointOverflow(f"parameter {index} would become {value}, outside int64")
+    return value
+
+
+class SparsePerceptron(OnChainModel):
+    """Binary perceptron over present-feature indices (SparsePerceptron.sol).
+
+    score = intercept_ + sum of params_[f] over present f; class 1 iff score > 0. A mistake moves
+    every present weight and the intercept by the learning rate towards the true class.
+
+    Examples
+    --------
+    >>> m = SparsePerceptron(num_features=4, learning_rate=0.5)
+    >>> m.partial_fit([[0, 2]], [1]).predict([[0, 2], [1]]).tolist()
+    [1, 0]
+    """
+
+    kind = "sparse-perceptron"
+    contract_name = "SparsePerceptron"
+    layout = "int64"
+    sparse = True
+
+    def __init__(
+        self,
+        *,
+        num_features: int,
+        learning_rate: float = 0.5,
+        intercept: float = 0.0,
+        class_names=None,
+    ):
+        super().__init__(num_features=num_features, num_classes=2, class_names=class_names)
+        self.learning_rate = learning_rate
+        self.learning_rate_fixed = to_fixed(learning_rate)
+        if not 0 < self.learning_rate_fixed <= INT64_MAX:
+            raise ValueError("learning rate must be positive")
+        self.intercept_ = _check_int64(num_features, to_fixed(intercept))
+
+    @property
+    def param_count(self) -> int:
+        return self.num_features
+
+    @property
+    def coef_(self) -> np.ndarray:
+        return np.array(self.params_, dtype=float) / ONE
+
+    def reset(self) -> None:
+        super().reset()
+        self.intercept_ = 0
+
+    def decision_fixed(self, sample) -> int:
+        return self.intercept_ + sum(self.params_[f] for f in sample)
+
+    def predict_fixed(self, sample) -> int:
+        return 1 if self.decision_fixed(sample) > 0 else 0
+
+    def update_fixed(self, sample, label: int) -> bool:
+        if self.predict_fixed(sample) == label:
+            return False
+        delta = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
+        new = {f: _check_int64(f, self.params_[f] + delta) for f in sample}
+        intercept = _check_int64(self.num_features, self.intercept_ + delta)
+        for f, v in new.items():
+            self.params_[f] = v
+        self.intercept_ = intercept
+        return True
+
+    def constructor_args(self, owner) -> list:
+        return [owner, self.num_features, self.learning_rate_fixed, self.intercept_, self.classes_]
+
+    @classmethod
+    def from_contract(cls, contract) -> SparsePerceptron:
+        model = cls(
+            num_features=contract.numFeatures(),
+            learning_rate=contract.learningRate() / ONE,
+            class_names=contract.classNames(),
+        )
+        model.learning_rate_fixed = int(contract.learningRate())
+        model.intercept_ = int(contract.intercept())
+        model.load_words(cls._read_words(contract))
+        return model
+
+
+class MulticlassSparsePerceptron(OnChainModel):
+    """One-vs-rest-free multi-class perceptron (MulticlassSparsePerceptron.sol).
+
+    params_[f * C + c] is the weight of feature f for class c; params_[F * C + c] the intercept
+    of class c. Predicts the argmax (lowest index on ties); a mistake raises the true class's
+    weights and intercept by the learning rate and lowers the predicted class's.
+    """
+
+    kind = "multiclass-sparse-perceptron"
+    contract_name = "MulticlassSparsePerceptron"
+    layout = "int64"
+    sparse = True
+
+    def __init__(
+        self,
+        *,
+        num_features: int,
+        num_classes: int,
+        learning_rate: float = 0.5,
+        class_names=None,
+    ):
+        super().__init__(
+            num_features=num_features, num_classes=num_classes, class_names=class_names
+        )
+        self.learning_rate = learning_rate
+        self.learning_rate_fixed = to_fixed(learning_rate)
+        if not 0 < self.learning_rate_fixed <= INT64_MAX:
+            raise ValueError("learning rate must be positive")
+
+    @property
+    def param_count(self) -> int:
+        return (self.num_features + 1) * self.num_classes
+
+    @property
+    def coef_(self) -> np.ndarray:
+        F, C = self.num_features, self.num_classes
+        return np.array(self.params_[: F * C], dtype=float).reshape(F, C).T / ONE
+
+    @property
+    def intercept_(self) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        return self.params_[F * C :]
+
+    def scores_fixed(self, sample) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        return [
+            self.params_[F * C + c] + sum(self.params_[f * C + c] for f in sample) for c in range(C)
+        ]
+
+    def predict_fixed(self, sample) -> int:
+        scores = self.scores_fixed(sample)
+        return max(range(self.num_classes), key=lambda c: (scores[c], -c))
+
+    def update_fixed(self, sample, label: int) -> bool:
+        predicted = self.predict_fixed(sample)
+        if predicted == label:
+            return False
+        F, C, lr = self.num_features, self.num_classes, self.learning_rate_fixed
+        params = list(self.params_)
+        for c, delta in ((label, lr), (predicted, -lr)):
+            for index in [f * C + c for f in sample] + [F * C + c]:
+                params[index] = _check_int64(index, params[index] + delta)
+        self.params_ = params
+        return True
+
+    def constructor_args(self, owner) -> list:
+        return [owner, self.num_classes, self.num_features, self.learning_rate_fixed, self.classes_]
+
+    @classmethod
+    def from_contract(cls, contract) -> MulticlassSparsePerceptron:
+        model = cls(
+            num_features=contract.numFeatures(),
+            num_classes=contract.numClasses(),
+            learning_rate=contract.learningRate() / ONE,
+            class_names=contract.classNames(),
+        )
+        model.learning_rate_fixed = int(contract.learningRate())
+        model.load_words(cls._read_words(contract))
+        return model
+
+
+class DensePerceptron(OnChainModel):
+    """Binary perceptron over fixed-point vectors (DensePerceptron.sol).
+
+    score = intercept_ * ONE + sum of params_[d] * x[d] (ONE^2 units); class 1 iff score > 0. A
+    mistake adds div_round(+-lr * x[d], ONE) to each weight (int32) and +-lr to the intercept.
+    """
+
+    kind = "dense-perceptron"
+    contract_name = "DensePerceptron"
+    layout = "int32"
+    sparse = False
+
+    def __init__(
+        self,
+        *,
+        num_features: int,
+        learning_rate: float = 0.5,
+        intercept: float = 0.0,
+        class_names=None,
+    ):
+        super().__init__(num_features=num_features, num_classes=2, class_names=class_names)
+        self.learning_rate = learning_rate
+        self.learning_rate_fixed = to_fixed(learning_rate)
+        if not 0 < self.learning_rate_fixed <= INT64_MAX:
+            raise ValueError("learning rate must be positive")
+        self.intercept_ = _check_int64(num_features, to_fixed(intercept))
+
+    @property
+    def param_count(self) -> int:
+        return self.num_features
+
+    @property
+    def coef_(self) -> np.ndarray:
+        return np.array(self.params_, dtype=float) / ONE
+
+    def reset(self) -> None:
+        super().reset()
+        self.intercept_ = 0
+
+    def decision_fixed(self, sample) -> int:
+        return self.intercept_ * ONE + sum(w * x for w, x in zip(self.params_, sample, strict=True))
+
+    def predict_fixed(self, sample) -> int:
+        return 1 if self.decision_fixed(sample) > 0 else 0
+
+    def update_fixed(self, sample, label: int) -> bool:
+        if self.predict_fixed(sample) == label:
+            return False
+        step = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
+        weights = []
+        for d, (w, x) in enumerate(zip(self.params_, sample, strict=True)):
+            v = w + div_round(step * x, ONE)
+            if not INT32_MIN <= v <= INT32_MAX:
+                raise FixedPointOverflow(f"parameter {d} would become {v}, outside int32")
+            weights.append(v)
+        intercept = _check_int64(self.num_features, self.intercept_ + step)
+        self.params_, self.intercept_ = weights, intercept
+        return True
+
+    def constructor_args(self, owner) -> list:
+        return [owner, self.num_features, self.learning_rate_fixed, self.intercept_, self.classes_]
+
+    @classmethod
+    def from_contract(cls, contract) -> DensePerceptron:
+        model = cls(
+            num_features=contract.numFeatures(),
+            learning_rate=contract.learningRate() / ONE,
+            class_names=contract.classNames(),
+        )
+        model.learning_rate_fixed = int(contract.learningRate())
+        model.intercept_ = int(contract.intercept())
+        model.load_words(cls._read_words(contract))
+        return model
