@@ -1,6 +1,12 @@
 """Role-named fixtures shared by the ape tests (they run on eth-tester and on anvil)."""
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# Test helper modules (helpers.py, models/strategies.py) import by their plain names.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """ReputationToken: minted and burnt only by its minter, never transferred or approved."""
 
 import ape
+from helpers import reverts_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,10 +44,10 @@ def test_transfer_and_approve_revert_and_change_nothing(reputation, owner, contr
 
 
 def test_only_minter_mints_or_burns(reputation, owner, contributor):
-    with ape.reverts(reputation.ReputationUnauthorized, caller=contributor, minter=owner):
+    with reverts_with(reputation.ReputationUnauthorized, caller=contributor, minter=owner):
         reputation.mint(contributor, 1, sender=contributor)
     reputation.mint(contributor, 2, sender=owner)
-    with ape.reverts(reputation.ReputationUnauthorized, caller=contributor, minter=owner):
+    with reverts_with(reputation.ReputationUnauthorized, caller=contributor, minter=owner):
         reputation.burn(contributor, 1, sender=contributor)
     assert reputation.balanceOf(contributor) == 2
 

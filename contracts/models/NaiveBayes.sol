@@ -88,30 +88,81 @@ contract NaiveBayes is ModelBase {
         }
     }
 
+    /// @notice Each class's unnormalised posterior n[c] * prod (N[f][c] + alpha) / (N[c] + alpha F)
+    /// as mantissa * 2^exponent, the mantissa's top bit at 255 (zero for a class with no
+    /// samples). Ratios of these are the class probabilities; `predict` takes the largest.
+    function scores(bytes calldata sample)
+        external
+        view
+        whenFinalized
+        returns (int256[] memory exponents, uint256[] memory mantissas)
+    {
+        return _scores(sample);
+    }
+
+    /// @dev The class with the largest score (ties: the lowest index; 0 if no class has samples).
     function _predict(bytes calldata sample) internal view override returns (uint256 best) {
-        uint256 n = _sparseLength(sample);
+        (int256[] memory exponents, uint256[] memory mantissas) = _scores(sample);
+        bool found;
+        for (uint256 c = 0; c < mantissas.length; ++c) {
+            if (mantissas[c] == 0) continue;
+            if (
+                !found || exponents[c] > exponents[best]
+                    || (exponents[c] == exponents[best] && mantissas[c] > mantissas[best])
+            ) {
+                best = c;
+                found = true;
+            }
+        }
+    }
+
+    /// @dev Per class, the running product as numerator and denominator mantissas (< 2^128)
+    /// with one exponent for their ratio, and the constant denominator factor N[c] + alpha F.
+    struct Products {
+        uint256[] num;
+        uint256[] den;
+        int256[] exponent;
+        uint256[] factor;
+    }
+
+    function _scores(bytes calldata sample)
+        internal
+        view
+        returns (int256[] memory exponents, uint256[] memory mantissas)
+    {
+        Products memory p = _products(sample, _sparseLength(sample));
+        uint256 classes = numClasses;
+        exponents = new int256[](classes);
+        mantissas = new uint256[](classes);
+        for (uint256 c = 0; c < classes; ++c) {
+            if (p.num[c] != 0) {
+                (mantissas[c], exponents[c]) = _ratio(p.num[c], p.den[c], p.exponent[c]);
+            }
+        }
+    }
+
+    function _products(bytes calldata sample, uint256 n) internal view returns (Products memory p) {
         uint256 classes = numClasses;
         uint256 alpha = smoothing;
-        // Per class: numerator and denominator mantissas (< 2^128) and exponent difference.
-        uint256[] memory num = new uint256[](classes);
-        uint256[] memory den = new uint256[](classes);
-        int256[] memory exponent = new int256[](classes);
-        uint256[] memory denominator = new uint256[](classes);
+        p = Products(
+            new uint256[](classes),
+            new uint256[](classes),
+            new int256[](classes),
+            new uint256[](classes)
+        );
         for (uint256 c = 0; c < classes; ++c) {
             ClassTotals memory totals = _totals[c];
-            num[c] = totals.samples;
-            den[c] = 1;
+            p.num[c] = totals.samples;
+            p.den[c] = 1;
             // N[c] < 2^80 (2^64 samples of 2^16 features), so this is below 2^128.
-            denominator[c] = uint256(totals.occurrences) * ONE + alpha * numFeatures;
+            p.factor[c] = uint256(totals.occurrences) * ONE + alpha * numFeatures;
         }
         unchecked {
             uint256 current = type(uint256).max;
             uint256 word;
-            uint256 previous;
             for (uint256 i = 0; i < n; ++i) {
                 uint256 f = _featureAt(sample, i);
-                if (i != 0 && f <= previous) _revertNotIncreasing(sample, i);
-                previous = f;
+                if (i != 0 && f <= _featureAt(sample, i - 1)) _revertNotIncreasing(sample, i);
                 for (uint256 c = 0; c < classes; ++c) {
                     uint256 index = f * classes + c;
                     if (index >> 3 != current) {
@@ -119,32 +170,19 @@ contract NaiveBayes is ModelBase {
                         word = PackedWords.load(current);
                     }
                     // count < 2^32, so the factor is below 2^53 + 2^32; mantissas stay < 2^128.
-                    uint256 m = num[c] * (((word >> ((index & 7) << 5)) & MASK32) * ONE + alpha);
+                    uint256 m = p.num[c] * (((word >> ((index & 7) << 5)) & MASK32) * ONE + alpha);
                     while (m >> 128 != 0) {
                         m >>= 64;
-                        exponent[c] += 64;
+                        p.exponent[c] += 64;
                     }
-                    num[c] = m;
-                    m = den[c] * denominator[c];
+                    p.num[c] = m;
+                    m = p.den[c] * p.factor[c];
                     while (m >> 128 != 0) {
                         m >>= 64;
-                        exponent[c] -= 64;
+                        p.exponent[c] -= 64;
                     }
-                    den[c] = m;
+                    p.den[c] = m;
                 }
-            }
-        }
-        bool found;
-        uint256 bestMantissa;
-        int256 bestExponent;
-        for (uint256 c = 0; c < classes; ++c) {
-            if (num[c] == 0) continue; // a class with no samples
-            (uint256 mantissa, int256 exp) = _ratio(num[c], den[c], exponent[c]);
-            if (!found || exp > bestExponent || (exp == bestExponent && mantissa > bestMantissa)) {
-                found = true;
-                best = c;
-                bestMantissa = mantissa;
-                bestExponent = exp;
             }
         }
     }

@@ -66,6 +66,8 @@ class OnChainModel(ABC):
     contract_name: str
     layout: str  # "int64", "int32" or "uint32": how `params_` pack into storage words
     sparse: bool
+    #: learned attributes besides ``params_`` that the contract also stores
+    state_attributes: tuple[str, ...] = ()
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         if num_classes < 2:
@@ -152,6 +154,16 @@ class OnChainModel(ABC):
             if not INT32_MIN <= v <= INT32_MAX:
                 raise InvalidSample(f"value {d} = {v} does not fit int32")
         return values
+
+    def state(self) -> dict:
+        """Every learned value the contract stores, for comparing mirror and chain."""
+        return {name: getattr(self, name) for name in ("params_", *self.state_attributes)}
+
+    def encode_fixed(self, sample) -> bytes:
+        """The bytes to send for a sample already in the contract's representation."""
+        if self.sparse:
+            return encode_sparse(sample, self.num_features)
+        return encode_dense(self.check_dense(sample))
 
     def encode(self, x) -> bytes:
         """The bytes to send to the contract for one real-valued (or index) sample."""

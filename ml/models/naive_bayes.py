@@ -37,6 +37,7 @@ class NaiveBayes(OnChainModel):
     contract_name = "NaiveBayes"
     layout = "uint32"
     sparse = True
+    state_attributes = ("class_samples_", "class_occurrences_")
 
     def __init__(
         self, *, num_features: int, num_classes: int, alpha: float = 1.0, class_names=None
@@ -77,7 +78,9 @@ class NaiveBayes(OnChainModel):
         self.class_occurrences_ = [int(v) for v in counts.sum(axis=1)]
         return self
 
-    def predict_fixed(self, sample) -> int:
+    def scores_fixed(self, sample) -> tuple[list[int], list[int]]:
+        """NaiveBayes.scores: each class's unnormalised posterior as (exponents, mantissas),
+        value = mantissa * 2^exponent with the mantissa's top bit at 255 (0 for no samples)."""
         C, alpha = self.num_classes, self.smoothing_fixed
         num = list(self.class_samples_)
         den = [1] * C
@@ -97,13 +100,30 @@ class NaiveBayes(OnChainModel):
                     m >>= 64
                     exponent[c] -= 64
                 den[c] = m
-        best, best_key = 0, None
+        exponents, mantissas = [0] * C, [0] * C
         for c in range(C):
-            if num[c] == 0:
-                continue
-            key = _ratio(num[c], den[c], exponent[c])
-            if best_key is None or key > best_key:
-                best, best_key = c, key
+            if num[c]:
+                exponents[c], mantissas[c] = _ratio(num[c], den[c], exponent[c])
+        return exponents, mantissas
+
+    def predict_proba_fixed(self, sample) -> list[float]:
+        """Class probabilities from the exact scores (as floats)."""
+        exponents, mantissas = self.scores_fixed(sample)
+        top = max((e for e, m in zip(exponents, mantissas, strict=True) if m), default=0)
+        values = [
+            m * 2.0 ** (e - top) if m else 0.0 for e, m in zip(exponents, mantissas, strict=True)
+        ]
+        total = sum(values)
+        return [v / total for v in values] if total else [1.0 / self.num_classes] * self.num_classes
+
+    def predict_fixed(self, sample) -> int:
+        exponents, mantissas = self.scores_fixed(sample)
+        best, found = 0, False
+        for c in range(self.num_classes):
+            if mantissas[c] and (
+                not found or (exponents[c], mantissas[c]) > (exponents[best], mantissas[best])
+            ):
+                best, found = c, True
         return best
 
     def update_fixed(self, sample, label: int) -> bool:

@@ -25,6 +25,7 @@ class NearestCentroid(OnChainModel):
     contract_name = "NearestCentroid"
     layout = "int32"
     sparse = False
+    state_attributes = ("counts_",)
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(
@@ -112,6 +113,7 @@ class SparseNearestCentroid(OnChainModel):
     contract_name = "SparseNearestCentroid"
     layout = "int64"
     sparse = True
+    state_attributes = ("counts_", "squared_norms_")
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(

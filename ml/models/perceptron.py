@@ -32,6 +32,7 @@ class SparsePerceptron(OnChainModel):
     contract_name = "SparsePerceptron"
     layout = "int64"
     sparse = True
+    state_attributes = ("intercept_",)
 
     def __init__(
         self,
@@ -185,6 +186,7 @@ class DensePerceptron(OnChainModel):
     contract_name = "DensePerceptron"
     layout = "int32"
     sparse = False
+    state_attributes = ("intercept_",)
 
     def __init__(
         self,

@@ -1,0 +1,61 @@
+"""Differential property tests: each contract and its Python mirror, from random parameters
+(range extremes included) through random predictions and updates, agree exactly."""
+
+import copy
+
+import pytest
+from ape.exceptions import ContractLogicError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import MODEL_STRATEGIES
+
+from ml.deploy import deploy_model
+from ml.errors import FixedPointOverflow
+
+ON_CHAIN = settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+OVERFLOW_ERRORS = {"ParameterOverflow", "ClassCountOverflow"}
+
+
+@pytest.mark.parametrize("kind", sorted(MODEL_STRATEGIES))
+@ON_CHAIN
+@given(data=st.data())
+def test_contract_predicts_and_learns_exactly_as_its_mirror(kind, data, chain, owner):
+    model, samples, labels = data.draw(MODEL_STRATEGIES[kind]())
+    steps = data.draw(st.lists(st.tuples(samples, labels), min_size=1, max_size=4))
+    snapshot = chain.snapshot()
+    try:
+        contract = deploy_model(model, owner).contract
+        assert [int(w) for w in contract.words(0, contract.wordCount())] == model.words()
+        assert type(model).from_contract(contract).state() == model.state()
+
+        for sample, label in steps:
+            encoded = model.encode_fixed(sample)
+            assert contract.predict(encoded) == model.predict_fixed(sample)
+            if kind == "naive-bayes":
+                exponents, mantissas = contract.scores(encoded)
+                assert (list(exponents), list(mantissas)) == model.scores_fixed(sample)
+
+            expected = copy.deepcopy(model)
+            try:
+                changed = expected.update_fixed(sample, label)
+            except FixedPointOverflow:
+                with pytest.raises(ContractLogicError) as reverted:
+                    contract.update(encoded, label, sender=owner)
+                assert type(reverted.value).__name__ in OVERFLOW_ERRORS
+                assert type(model).from_contract(contract).state() == model.state()
+                continue
+
+            receipt = contract.update(encoded, label, sender=owner)
+            assert [e.event_name for e in receipt.events] == (["ModelUpdated"] if changed else [])
+            model = expected
+            assert type(model).from_contract(contract).state() == model.state()
+    finally:
+        chain.restore(snapshot)

@@ -1,0 +1,218 @@
+"""Every validation error of the models: the named error with its deciding values, and no
+change to the model's state."""
+
+import copy
+
+import pytest
+from helpers import reverts_with
+
+from ml.deploy import deploy_model
+from ml.errors import FixedPointOverflow
+from ml.fixed_point import INT32_MAX, INT64_MAX, ONE, UINT32_MAX
+from ml.models import (
+    DensePerceptron,
+    MulticlassSparsePerceptron,
+    NaiveBayes,
+    NearestCentroid,
+    SparseNearestCentroid,
+    SparsePerceptron,
+)
+from ml.packing import encode_dense
+
+F, D, C = 10, 4, 3
+
+
+def small_models():
+    nb = NaiveBayes(num_features=F, num_classes=C)
+    nb.class_samples_ = [1, 1, 1]
+    nc = NearestCentroid(num_features=D, num_classes=C)
+    nc.counts_ = [1, 1, 1]
+    snc = SparseNearestCentroid(num_features=F, num_classes=C)
+    snc.counts_ = [1, 1, 1]
+    return {
+        "sparse-perceptron": SparsePerceptron(num_features=F),
+        "multiclass-sparse-perceptron": MulticlassSparsePerceptron(num_features=F, num_classes=C),
+        "dense-perceptron": DensePerceptron(num_features=D),
+        "naive-bayes": nb,
+        "nearest-centroid": nc,
+        "sparse-nearest-centroid": snc,
+    }
+
+
+SPARSE = [k for k, m in small_models().items() if m.sparse]
+DENSE = [k for k, m in small_models().items() if not m.sparse]
+ALL = sorted(small_models())
+
+
+@pytest.fixture
+def deployed(owner):
+    def deploy(kind, model=None, finalize=True):
+        model = model or small_models()[kind]
+        return model, deploy_model(model, owner, finalize=finalize).contract
+
+    return deploy
+
+
+def state(model, contract):
+    return type(model).from_contract(contract).state()
+
+
+def valid_sample(model) -> bytes:
+    return model.encode_fixed([1, 3] if model.sparse else [ONE] * model.num_features)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_empty_sample(kind, deployed, owner):
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    with reverts_with(contract.EmptySample):
+        contract.predict(b"")
+    with reverts_with(contract.EmptySample):
+        contract.update(b"", 0, sender=owner)
+    assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_malformed_sample(kind, deployed, owner):
+    model, contract = deployed(kind)
+    unit = 2 if model.sparse else 4
+    before = state(model, contract)
+    with reverts_with(contract.MalformedSample, length=unit + 1, bytesPerValue=unit):
+        contract.update(b"\x00" * (unit + 1), 0, sender=owner)
+    assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", DENSE)
+def test_wrong_dimension(kind, deployed, owner):
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    for dimension in (D - 1, D + 1):
+        with reverts_with(contract.WrongDimension, dimension=dimension, expected=D):
+            contract.update(encode_dense([1] * dimension), 1, sender=owner)
+        with reverts_with(contract.WrongDimension, dimension=dimension, expected=D):
+            contract.predict(encode_dense([1] * dimension))
+    assert state(model, contract) == before
+
+
+def sparse_bytes(*indices) -> bytes:
+    return b"".join(i.to_bytes(2, "big") for i in indices)
+
+
+@pytest.mark.parametrize("kind", SPARSE)
+def test_feature_out_of_range(kind, deployed, owner):
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    with reverts_with(contract.FeatureOutOfRange, feature=F, numFeatures=F):
+        contract.update(sparse_bytes(1, F), 1, sender=owner)
+    with reverts_with(contract.FeatureOutOfRange, feature=65535, numFeatures=F):
+        contract.predict(sparse_bytes(65535))
+    assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", SPARSE)
+@pytest.mark.parametrize(
+    "indices, position, previous, feature",
+    [((3, 3), 1, 3, 3), ((2, 5, 4, 9), 2, 5, 4), ((7, 1, 9), 1, 7, 1)],
+    ids=["duplicate", "decreasing", "decreasing-first"],
+)
+def test_features_not_increasing(kind, indices, position, previous, feature, deployed, owner):
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    with reverts_with(
+        contract.FeaturesNotIncreasing, position=position, previous=previous, feature=feature
+    ):
+        contract.update(sparse_bytes(*indices), 1, sender=owner)
+    with reverts_with(
+        contract.FeaturesNotIncreasing, position=position, previous=previous, feature=feature
+    ):
+        contract.predict(sparse_bytes(*indices))
+    assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_unknown_class(kind, deployed, owner):
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    classes = model.num_classes
+    with reverts_with(contract.UnknownClass, label=classes, numClasses=classes):
+        contract.update(valid_sample(model), classes, sender=owner)
+    assert state(model, contract) == before
+
+
+def overflowing_models():
+    """Models one update away from leaving their storage range: (model, sample, label, and the
+    parameter index and value the error must carry)."""
+    # Score on [3, 5] is -1 + (-MAX) + MAX < 0: label 1 raises both weights; weight 5 overflows.
+    sp = SparsePerceptron(num_features=F, intercept=-1.0)
+    sp.params_[3], sp.params_[5] = -INT64_MAX, INT64_MAX
+    # Class 2 scores MAX + 1 on [4], class 0 scores MAX: label 0 raises w[4][0] past int64.
+    mc = MulticlassSparsePerceptron(num_features=F, num_classes=C)
+    mc.params_[F * C + 2], mc.params_[4 * C + 2] = INT64_MAX, 1
+    mc.params_[4 * C + 0] = INT64_MAX
+    # Score = -200000 + (MAX32 - 100) * 0.05 < 0: label 1 adds round(0.5 * 0.05) = 0.025 to w[2].
+    dp = DensePerceptron(num_features=D, intercept=-200_000.0)
+    dp.params_[2] = INT32_MAX - 100
+    nb = NaiveBayes(num_features=F, num_classes=C)
+    nb.set_counts([[0] * F, [0] * 6 + [UINT32_MAX] + [0] * 3, [0] * F], [1, 1, 1])
+    snc = SparseNearestCentroid(num_features=F, num_classes=C)
+    sums = [0] * (F * C)
+    sums[8 * C + 1] = INT64_MAX - ONE + 1
+    snc._set_sums(sums)
+    snc.counts_ = [1, 1, 1]
+    lr = ONE // 2
+    return {
+        "sparse-perceptron": (sp, [3, 5], 1, 5, INT64_MAX + lr),
+        "multiclass-sparse-perceptron": (mc, [4], 0, 4 * C, INT64_MAX + lr),
+        "dense-perceptron": (dp, [0, 0, 50_000, 0], 1, 2, INT32_MAX - 100 + 25_000),
+        "naive-bayes": (nb, [6], 1, 6 * C + 1, UINT32_MAX + 1),
+        "sparse-nearest-centroid": (snc, [8], 1, 8 * C + 1, INT64_MAX + 1),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(overflowing_models()))
+def test_parameter_overflow(kind, deployed, owner):
+    model, sample, label, index, value = overflowing_models()[kind]
+    with pytest.raises(FixedPointOverflow):  # the mirror refuses the same update
+        copy.deepcopy(model).update_fixed(sample, label)
+    model, contract = deployed(kind, model)
+    before = state(model, contract)
+    with reverts_with(contract.ParameterOverflow, index=index, value=value):
+        contract.update(model.encode_fixed(sample), label, sender=owner)
+    assert state(model, contract) == before
+
+
+def full_class_models():
+    nb = NaiveBayes(num_features=F, num_classes=C)
+    nb.class_samples_ = [1, 2**64 - 1, 1]
+    nc = NearestCentroid(num_features=D, num_classes=C)
+    nc.counts_ = [1, 2**64 - 1, 1]
+    snc = SparseNearestCentroid(num_features=F, num_classes=C)
+    snc.counts_ = [1, 2**32 - 1, 1]
+    return {"naive-bayes": nb, "nearest-centroid": nc, "sparse-nearest-centroid": snc}
+
+
+@pytest.mark.parametrize("kind", sorted(full_class_models()))
+def test_class_count_overflow(kind, deployed, owner):
+    model, contract = deployed(kind, full_class_models()[kind])
+    before = state(model, contract)
+    with reverts_with(contract.ClassCountOverflow, label=1):
+        contract.update(valid_sample(model), 1, sender=owner)
+    assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_ties_go_to_the_lowest_class(kind, deployed):
+    """Classes 0 and 1 identical (class 2, if any, far away): both predict class 0."""
+    model = small_models()[kind]
+    if kind == "sparse-perceptron" or kind == "dense-perceptron":
+        model.intercept_ = 0  # score exactly 0: class 0
+    elif kind == "nearest-centroid":
+        model.set_centroids([[0.5] * D, [0.5] * D, [-9.0] * D], [3, 3, 3])
+    elif kind == "sparse-nearest-centroid":
+        model.set_centroids([[0.5] * F, [0.5] * F, [1.0] * F], [4, 4, 4])
+    elif kind == "naive-bayes":
+        model.set_counts([[2] * F, [2] * F, [0] * F], [5, 5, 1])
+    model, contract = deployed(kind, model)
+    sample = valid_sample(model)
+    assert contract.predict(sample) == 0
+    assert model.predict_fixed([1, 3] if model.sparse else [ONE] * D) == 0
