@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
-	test-anvil format lock clean
+	test-anvil gas-report format lock clean
 
 setup:
 	@tools/setup.sh
@@ -41,6 +41,10 @@ test-ape: setup
 # The same ape tests on anvil.
 test-anvil: setup
 	ape test tests/ $(ANVIL)
+
+## Exact gas of every model operation: reports/gas.json and docs/gas.md.
+gas-report: setup
+	ape run gas-report --out reports/gas.json
 
 format: setup
 	ruff format . && ruff check --fix . && forge fmt

@@ -2,16 +2,17 @@
 pragma solidity ^0.8.24;
 
 /// @title PackedWords
-/// @notice Model parameters live in a contiguous run of storage words starting at a fixed,
-/// namespaced slot (ERC-7201 style), several values per word, so that neighbouring features
-/// share a slot and cost one storage access. Lane k of a word holds bits [k*width, (k+1)*width).
+/// @notice Model parameters live in a contiguous run of storage words starting at slot 2^128,
+/// several values per word, so that neighbouring features share a slot and cost one storage
+/// access. Solidity's own variables sit at slots 0..7 and at keccak-derived slots; a run of at
+/// most 2^22 words from 2^128 meets neither (like an ERC-7201 namespace), and unlike a
+/// keccak-derived base the constant is cheap to push, so the optimizer never copies it from
+/// code inside the hot loops. Lane k of a word holds bits [k*width, (k+1)*width).
 /// Three layouts are used: int64 (4 lanes per word: sparse weights and sums that grow without
 /// bound), int32 (8 lanes: dense weights and centroid means, bounded like the inputs) and uint32
 /// (8 lanes: naive Bayes counts).
 library PackedWords {
-    /// @dev keccak256(abi.encode(uint256(keccak256("collab-ml.model.words")) - 1)) & ~0xff
-    uint256 internal constant BASE =
-        0x954168906c090b065d61333741d4bf345d801268aa0da9b055f8aa3e07f78300;
+    uint256 internal constant BASE = 1 << 128;
 
     uint256 internal constant INT64_LANES = 4;
     uint256 internal constant INT32_LANES = 8;

@@ -27,13 +27,12 @@ abstract contract ModelBase is IClassifier, Ownable {
     /// @dev The intercept of the binary linear models (fixed point); unused by the others.
     int64 internal _bias;
 
-    string[] private _classNames;
+    /// @dev The class names joined by 0x00 bytes: short name lists fit a single slot.
+    bytes private _classNames;
     /// @dev Bit `chunk % 256` of word `chunk / 256` is set once that chunk has been written.
     mapping(uint256 => uint256) private _writtenChunks;
-    uint256 private _chunksWritten;
 
-    uint256 private constant BASE_SLOT =
-        0x954168906c090b065d61333741d4bf345d801268aa0da9b055f8aa3e07f78300; // PackedWords.BASE
+    uint256 private constant BASE_SLOT = 0x100000000000000000000000000000000; // PackedWords.BASE
     uint256 private constant MASK64 = 0xffffffffffffffff;
     uint256 private constant MASK32 = 0xffffffff;
     int256 private constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
@@ -56,9 +55,15 @@ abstract contract ModelBase is IClassifier, Ownable {
         _parameterCount = parameterCount;
         _lanes = lanes;
         wordCount = (parameterCount + lanes - 1) / lanes;
+        bytes memory joined;
         for (uint256 c = 0; c < classNames_.length; ++c) {
-            _classNames.push(classNames_[c]);
+            bytes memory name = bytes(classNames_[c]);
+            for (uint256 i = 0; i < name.length; ++i) {
+                if (name[i] == 0) revert InvalidConfiguration("class names cannot contain 0x00");
+            }
+            joined = c == 0 ? name : bytes.concat(joined, bytes1(0), name);
         }
+        _classNames = joined;
     }
 
     modifier whenFinalized() {
@@ -77,8 +82,21 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (_update(sample, label)) emit ModelUpdated(label);
     }
 
-    function classNames() external view returns (string[] memory) {
-        return _classNames;
+    function classNames() external view returns (string[] memory names) {
+        bytes memory joined = _classNames;
+        names = new string[](numClasses);
+        uint256 start;
+        uint256 c;
+        for (uint256 i = 0; i <= joined.length; ++i) {
+            if (i == joined.length || joined[i] == 0) {
+                bytes memory name = new bytes(i - start);
+                for (uint256 j = 0; j < name.length; ++j) {
+                    name[j] = joined[start + j];
+                }
+                names[c++] = string(name);
+                start = i + 1;
+            }
+        }
     }
 
     function words(uint256 start, uint256 count) external view returns (uint256[] memory values) {
@@ -114,7 +132,6 @@ abstract contract ModelBase is IClassifier, Ownable {
         }
 
         _writtenChunks[chunk >> 8] |= 1 << (chunk & 0xff);
-        ++_chunksWritten;
         _initializeWords(first, values);
         emit ChunkInitialized(chunk, first, expected);
     }
@@ -122,7 +139,18 @@ abstract contract ModelBase is IClassifier, Ownable {
     function finalize() external onlyOwner {
         if (finalized) revert ModelAlreadyFinalized();
         finalized = true;
-        emit ModelFinalized(_chunksWritten, chunkCount());
+        uint256 chunks = chunkCount();
+        uint256 written;
+        for (uint256 i = 0; i < chunks; i += 256) {
+            written += _popcount(_writtenChunks[i >> 8]);
+        }
+        emit ModelFinalized(written, chunks);
+    }
+
+    function _popcount(uint256 x) private pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) {
+            ++count;
+        }
     }
 
     // ------------------------------------------------------------------ for the models

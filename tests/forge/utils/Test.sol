@@ -102,8 +102,11 @@ abstract contract Test {
     function bound(int256 x, int256 min, int256 max) internal pure returns (int256) {
         require(min <= max, "bound: min > max");
         if (x >= min && x <= max) return x;
-        uint256 size = uint256(max - min);
-        uint256 offset = uint256(x) % (size + 1); // two's complement: uniform over the range
-        return int256(uint256(min) + offset);
+        unchecked {
+            // Two's complement: max - min and min + offset are exact modulo 2^256.
+            uint256 size = uint256(max) - uint256(min);
+            if (size == type(uint256).max) return x;
+            return int256(uint256(min) + uint256(x) % (size + 1));
+        }
     }
 }

@@ -1,0 +1,37 @@
+"""The gas report's measurements: every scenario and operation, exact integers, and the
+targets of docs/gas.md (gas is deterministic, so these are checks, not timings)."""
+
+import pytest
+
+from ml.gas import (
+    OPERATIONS,
+    REFERENCE,
+    SCENARIOS,
+    TARGETS,
+    measure_model_scenario,
+    render_markdown,
+)
+
+
+@pytest.fixture(scope="module")
+def report(accounts, chain):
+    return {name: measure_model_scenario(name, accounts[0], chain) for name in SCENARIOS}
+
+
+def test_every_scenario_reports_every_operation(report):
+    assert list(report) == list(SCENARIOS)
+    for ops in report.values():
+        assert list(ops) == OPERATIONS
+        assert all(isinstance(gas, int) and gas > 0 for gas in ops.values())
+
+
+@pytest.mark.parametrize("operation", sorted(TARGETS))
+def test_targets_against_the_reference(report, operation):
+    for scenario, ops in report.items():
+        assert ops[operation] <= TARGETS[operation] * REFERENCE[scenario][operation], scenario
+
+
+def test_markdown_table_has_a_row_per_measurement(report):
+    table = render_markdown(report)
+    assert table.count("\n| ") == 1 + sum(len(ops) for ops in report.values())
+    assert "MISSED" not in table
