@@ -19,3 +19,28 @@ class UnknownClassError(CollabMLError, ValueError):
 
 class NotFittedError(CollabMLError, AttributeError):
     """A model used before it has parameters."""
+
+
+class ParameterOverflow(FixedPointOverflow):
+    """An update would move parameter `index` to `value`, outside its storage range; the
+    contract reverts with ParameterOverflow(index, value) for the same (first) parameter."""
+
+    def __init__(self, index: int, value: int):
+        super().__init__(f"parameter {index} would become {value}, outside its storage range")
+        self.index, self.value = index, value
+
+    @property
+    def contract_error(self) -> tuple[str, dict]:
+        return "ParameterOverflow", {"index": self.index, "value": self.value}
+
+
+class ClassCountOverflow(FixedPointOverflow):
+    """Class `label` already has as many samples as its counter holds."""
+
+    def __init__(self, label: int):
+        super().__init__(f"class {label} has as many samples as its counter holds")
+        self.label = label
+
+    @property
+    def contract_error(self) -> tuple[str, dict]:
+        return "ClassCountOverflow", {"label": self.label}

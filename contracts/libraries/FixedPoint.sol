@@ -19,7 +19,7 @@ library FixedPoint {
     /// @notice n / d for d > 0, rounded to nearest with ties away from zero.
     function divRound(int256 n, int256 d) internal pure returns (int256 q) {
         q = n / d; // truncates toward zero
-        int256 r = n - q * d;
+        int256 r = n % d; // n - q * d: the sign of n
         // |r| >= d - |r| means the fraction is at least one half.
         if (r > 0 && 2 * r >= d) q += 1;
         else if (r < 0 && -2 * r >= d) q -= 1;

@@ -18,8 +18,9 @@ abstract contract ModelBase is IClassifier, Ownable {
     uint256 public immutable wordCount;
     /// @notice Number of parameters stored in the packed words.
     uint256 internal immutable _parameterCount;
-    /// @notice Values per word: 4 (int64) or 8 (uint32).
+    /// @notice Values per word: 4 (int64) or 8 (int32, uint32), of `_laneBits` bits each.
     uint256 internal immutable _lanes;
+    uint256 internal immutable _laneBits;
 
     // These two share storage slot 0 with Ownable's owner: the one cold read that checks the
     // caller also gives the finalisation flag and, for binary linear models, the intercept.
@@ -34,8 +35,8 @@ abstract contract ModelBase is IClassifier, Ownable {
 
     uint256 private constant BASE_SLOT = 0x100000000000000000000000000000000; // PackedWords.BASE
     uint256 private constant MASK64 = 0xffffffffffffffff;
-    uint256 private constant MASK32 = 0xffffffff;
-    int256 private constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
+    uint256 internal constant MASK32 = 0xffffffff;
+    int256 internal constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
 
     constructor(
         address owner_,
@@ -54,8 +55,9 @@ abstract contract ModelBase is IClassifier, Ownable {
         numFeatures = numFeatures_;
         _parameterCount = parameterCount;
         _lanes = lanes;
+        _laneBits = 256 / lanes;
         wordCount = (parameterCount + lanes - 1) / lanes;
-        bytes memory joined;
+        bytes memory joined = "";
         for (uint256 c = 0; c < classNames_.length; ++c) {
             bytes memory name = bytes(classNames_[c]);
             for (uint256 i = 0; i < name.length; ++i) {
@@ -85,8 +87,8 @@ abstract contract ModelBase is IClassifier, Ownable {
     function classNames() external view returns (string[] memory names) {
         bytes memory joined = _classNames;
         names = new string[](numClasses);
-        uint256 start;
-        uint256 c;
+        uint256 start = 0;
+        uint256 c = 0;
         for (uint256 i = 0; i <= joined.length; ++i) {
             if (i == joined.length || joined[i] == 0) {
                 bytes memory name = new bytes(i - start);
@@ -124,11 +126,9 @@ abstract contract ModelBase is IClassifier, Ownable {
         uint256 expected = wordCount - first < CHUNK_WORDS ? wordCount - first : CHUNK_WORDS;
         if (values.length != expected) revert ChunkLengthMismatch(chunk, values.length, expected);
         uint256 last = wordCount - 1;
-        if (first + expected - 1 == last) {
-            uint256 usedLanes = _parameterCount - last * _lanes;
-            if (usedLanes < _lanes && values[expected - 1] >> (usedLanes * (256 / _lanes)) != 0) {
-                revert NonZeroPadding(last);
-            }
+        uint256 usedLanes = _parameterCount % _lanes; // in the last word; 0 means all
+        if (first + expected - 1 == last && usedLanes != 0) {
+            if (values[expected - 1] >> (usedLanes * _laneBits) != 0) revert NonZeroPadding(last);
         }
 
         _writtenChunks[chunk >> 8] |= 1 << (chunk & 0xff);
@@ -140,7 +140,7 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (finalized) revert ModelAlreadyFinalized();
         finalized = true;
         uint256 chunks = chunkCount();
-        uint256 written;
+        uint256 written = 0;
         for (uint256 i = 0; i < chunks; i += 256) {
             written += _popcount(_writtenChunks[i >> 8]);
         }
@@ -307,22 +307,23 @@ abstract contract ModelBase is IClassifier, Ownable {
         view
         returns (int256 sum, uint256 overflow)
     {
+        uint256 stopped; // position + 1 of an out-of-order feature that stopped the loop; 0: none
         assembly ("memory-safe") {
-            mstore(0x20, 0) // scratch: position + 1 of the first out-of-order feature
+            mstore(0x00, 0) // scratch: index + 1 of the first overflowing parameter
             let out := mload(0x40)
             let p := sample.offset
-            let current := not(0)
+            n := add(p, shl(1, n)) // the end of the sample
+            let next := 0 // smallest feature allowed next
+            let current := not(0) // the word held in `word`
             let word := 0
-            let updated := 0
-            for {} n { n := sub(n, 1) } {
+            let updated := 0 // `word` with the staged values
+            for {} lt(p, n) { p := add(p, 2) } {
                 let f := shr(240, calldataload(p))
-                if gt(p, sample.offset) {
-                    if iszero(gt(f, shr(240, calldataload(sub(p, 2))))) {
-                        mstore(0x20, add(shr(1, sub(p, sample.offset)), 1))
-                        break
-                    }
+                if lt(f, next) {
+                    stopped := add(shr(1, sub(p, sample.offset)), 1)
+                    break
                 }
-                p := add(p, 2)
+                next := add(f, 1)
                 if iszero(eq(shr(2, f), current)) {
                     if iszero(eq(current, not(0))) {
                         mstore(out, current)
@@ -333,29 +334,27 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, current))
                     updated := word
                 }
-                let value := signextend(7, shr(shl(6, and(f, 3)), word))
-                sum := add(sum, value)
-                value := add(value, delta)
-                if iszero(eq(signextend(7, value), value)) {
-                    if iszero(overflow) {
-                        overflow := add(f, 1)
-                        mstore(0x00, value) // scratch: read back for the error
+                f := shl(6, and(f, 3)) // from here on, the lane's bit offset
+                let old := signextend(7, shr(f, word))
+                sum := add(sum, old)
+                let new := add(old, delta)
+                if iszero(eq(signextend(7, new), new)) {
+                    if iszero(mload(0x00)) {
+                        mstore(0x00, add(add(shl(2, current), shr(6, f)), 1))
+                        mstore(0x20, new)
                     }
                 }
-                updated := or(
-                    and(updated, not(shl(shl(6, and(f, 3)), MASK64))),
-                    shl(shl(6, and(f, 3)), and(value, MASK64))
-                )
+                // Each lane is staged once (features are distinct): flip old into new.
+                updated := xor(updated, shl(f, and(xor(old, new), MASK64)))
             }
             mstore(out, current)
             mstore(add(out, 0x20), updated)
             mstore(0x40, add(out, 0x40))
         }
-        uint256 bad;
         assembly ("memory-safe") {
-            bad := mload(0x20)
+            overflow := mload(0x00)
         }
-        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
+        if (stopped != 0) _revertNotIncreasing(sample, stopped - 1);
     }
 
     function _freeMemory() internal pure returns (uint256 pointer) {
@@ -366,14 +365,8 @@ abstract contract ModelBase is IClassifier, Ownable {
 
     /// @dev Writes the words staged by `_sumAndStage` (from `staged`, the free memory pointer
     /// before it ran, to the free memory pointer now); reverts if any staged value overflowed.
-    function _commitStaged(uint256 staged, uint256 overflow) internal {
-        if (overflow != 0) {
-            int256 value;
-            assembly ("memory-safe") {
-                value := mload(0x00)
-            }
-            revert ParameterOverflow(overflow - 1, value);
-        }
+    function _commitStaged(uint256 staged, uint256 overflow, int256 delta) internal {
+        if (overflow != 0) revert ParameterOverflow(overflow - 1, _int64At(overflow - 1) + delta);
         assembly ("memory-safe") {
             let stagedEnd := mload(0x40)
             for {} lt(staged, stagedEnd) { staged := add(staged, 0x40) } {
@@ -409,12 +402,13 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, w))
                 }
                 let shift := shl(5, and(index, 7))
-                if eq(and(shr(shift, word), MASK32), MASK32) {
+                let count := and(shr(shift, word), MASK32)
+                if eq(count, MASK32) {
                     mstore(0x00, index) // scratch: read back for the error
                     bad := not(0)
                     break
                 }
-                word := add(word, shl(shift, 1)) // the lane is below 2^32 - 1: no carry out
+                word := or(and(word, not(shl(shift, MASK32))), shl(shift, add(count, 1)))
             }
             if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
         }
@@ -591,12 +585,5 @@ abstract contract ModelBase is IClassifier, Ownable {
             revert ParameterOverflow(index, value);
         }
         return value;
-    }
-
-    /// @dev The fixed-point value of dimension `i` of a dense sample (no checks).
-    function _valueAt(bytes calldata sample, uint256 i) internal pure returns (int256 v) {
-        assembly ("memory-safe") {
-            v := signextend(3, shr(224, calldataload(add(sample.offset, shl(2, i)))))
-        }
     }
 }

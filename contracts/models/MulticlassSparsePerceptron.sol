@@ -50,7 +50,7 @@ contract MulticlassSparsePerceptron is ModelBase {
     function _argmax(bytes calldata sample, uint256 n) internal view returns (uint256 best) {
         uint256 classes = numClasses;
         uint256 interceptBase = numFeatures * classes;
-        int256 bestScore;
+        int256 bestScore = 0;
         for (uint256 c = 0; c < classes; ++c) {
             int256 score = _int64At(interceptBase + c) + _sumAtFeatures(sample, n, classes, c);
             if (c == 0 || score > bestScore) {

@@ -25,9 +25,6 @@ contract NaiveBayes is ModelBase {
     /// @notice alpha in fixed point (ONE = 1e6); 0 < alpha <= 2^32.
     uint256 public immutable smoothing;
 
-    uint256 private constant ONE = 1e6;
-    uint256 private constant MASK32 = 0xffffffff;
-
     ClassTotals[] private _totals;
 
     constructor(
@@ -103,7 +100,7 @@ contract NaiveBayes is ModelBase {
     /// @dev The class with the largest score (ties: the lowest index; 0 if no class has samples).
     function _predict(bytes calldata sample) internal view override returns (uint256 best) {
         (int256[] memory exponents, uint256[] memory mantissas) = _scores(sample);
-        bool found;
+        bool found = false;
         for (uint256 c = 0; c < mantissas.length; ++c) {
             if (mantissas[c] == 0) continue;
             if (
@@ -155,11 +152,11 @@ contract NaiveBayes is ModelBase {
             p.num[c] = totals.samples;
             p.den[c] = 1;
             // N[c] < 2^80 (2^64 samples of 2^16 features), so this is below 2^128.
-            p.factor[c] = uint256(totals.occurrences) * ONE + alpha * numFeatures;
+            p.factor[c] = uint256(totals.occurrences) * uint256(ONE) + alpha * numFeatures;
         }
         unchecked {
             uint256 current = type(uint256).max;
-            uint256 word;
+            uint256 word = 0;
             for (uint256 i = 0; i < n; ++i) {
                 uint256 f = _featureAt(sample, i);
                 if (i != 0 && f <= _featureAt(sample, i - 1)) _revertNotIncreasing(sample, i);
@@ -170,7 +167,8 @@ contract NaiveBayes is ModelBase {
                         word = PackedWords.load(current);
                     }
                     // count < 2^32, so the factor is below 2^53 + 2^32; mantissas stay < 2^128.
-                    uint256 m = p.num[c] * (((word >> ((index & 7) << 5)) & MASK32) * ONE + alpha);
+                    uint256 m =
+                        p.num[c] * (((word >> ((index & 7) << 5)) & MASK32) * uint256(ONE) + alpha);
                     while (m >> 128 != 0) {
                         m >>= 64;
                         p.exponent[c] += 64;

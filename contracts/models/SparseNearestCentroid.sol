@@ -21,7 +21,6 @@ contract SparseNearestCentroid is ModelBase {
     }
 
     uint256 private constant MAX_COUNT = type(uint32).max;
-    int256 private constant ONE = 1e6;
 
     ClassState[] private _classes;
 
@@ -79,8 +78,8 @@ contract SparseNearestCentroid is ModelBase {
     function _predict(bytes calldata sample) internal view override returns (uint256 best) {
         uint256 n = _sparseLength(sample);
         uint256 classes = numClasses;
-        int256 bestScaled; // (|S|^2 - 2 n x.S) of the best class so far
-        uint256 bestCount; // its n; 0 while no class has been seen
+        int256 bestScaled = 0; // (|S|^2 - 2 n x.S) of the best class so far
+        uint256 bestCount = 0; // its n; 0 while no class has been seen
         for (uint256 c = 0; c < classes; ++c) {
             ClassState memory state = _classes[c];
             if (state.count == 0) continue;

@@ -48,7 +48,7 @@ contract SparsePerceptron is ModelBase {
         (int256 sum, uint256 overflow) = _sumAndStage(sample, n, delta);
         uint256 predicted = _bias + sum > 0 ? 1 : 0;
         if (predicted == label) return false;
-        _commitStaged(staged, overflow);
+        _commitStaged(staged, overflow, delta);
         // The intercept counts as parameter F in an overflow error.
         _bias = int64(_checkedInt64(numFeatures, _bias + delta));
         return true;

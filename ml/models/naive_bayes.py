@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import FixedPointOverflow
+from ml.errors import ClassCountOverflow, FixedPointOverflow, ParameterOverflow
 from ml.fixed_point import ONE, UINT32_MAX, to_fixed
 from ml.models.base import OnChainModel
 
@@ -129,10 +129,10 @@ class NaiveBayes(OnChainModel):
     def update_fixed(self, sample, label: int) -> bool:
         C = self.num_classes
         if self.class_samples_[label] == _UINT64_MAX:
-            raise FixedPointOverflow(f"class {label} has as many samples as uint64 holds")
+            raise ClassCountOverflow(label)
         for f in sample:
             if self.params_[f * C + label] == UINT32_MAX:
-                raise FixedPointOverflow(f"count {f * C + label} would pass uint32")
+                raise ParameterOverflow(f * C + label, UINT32_MAX + 1)
         for f in sample:
             self.params_[f * C + label] += 1
         self.class_samples_[label] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import FixedPointOverflow
+from ml.errors import ClassCountOverflow, FixedPointOverflow, ParameterOverflow
 from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, div_round, to_fixed
 from ml.models.base import OnChainModel
 
@@ -78,7 +78,7 @@ class NearestCentroid(OnChainModel):
     def update_fixed(self, sample, label: int) -> bool:
         count = self.counts_[label]
         if count == _UINT64_MAX:
-            raise FixedPointOverflow(f"class {label} has as many samples as uint64 holds")
+            raise ClassCountOverflow(label)
         base = label * self.num_features
         for d, x in enumerate(sample):
             mean = self.params_[base + d]
@@ -180,12 +180,12 @@ class SparseNearestCentroid(OnChainModel):
     def update_fixed(self, sample, label: int) -> bool:
         C = self.num_classes
         if self.counts_[label] >= _SPARSE_MAX_COUNT:
-            raise FixedPointOverflow(f"class {label} has 2^32 - 1 samples, the most it holds")
+            raise ClassCountOverflow(label)
         old_sum = 0
         for f in sample:
             v = self.params_[f * C + label]
             if v + ONE > INT64_MAX:
-                raise FixedPointOverflow(f"parameter {f * C + label} would pass int64")
+                raise ParameterOverflow(f * C + label, v + ONE)
             old_sum += v
         for f in sample:
             self.params_[f * C + label] += ONE

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import FixedPointOverflow
+from ml.errors import ParameterOverflow
 from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, div_round, to_fixed
 from ml.models.base import OnChainModel
 
 
 def _check_int64(index: int, value: int) -> int:
     if not INT64_MIN <= value <= INT64_MAX:
-        raise FixedPointOverflow(f"parameter {index} would become {value}, outside int64")
+        raise ParameterOverflow(index, value)
     return value
 
 
@@ -153,9 +153,13 @@ class MulticlassSparsePerceptron(OnChainModel):
             return False
         F, C, lr = self.num_features, self.num_classes, self.learning_rate_fixed
         params = list(self.params_)
-        for c, delta in ((label, lr), (predicted, -lr)):
-            for index in [f * C + c for f in sample] + [F * C + c]:
-                params[index] = _check_int64(index, params[index] + delta)
+        # The contract's order: the true class's weights, the predicted class's, then intercepts.
+        for index, delta in (
+            [(f * C + label, lr) for f in sample]
+            + [(f * C + predicted, -lr) for f in sample]
+            + [(F * C + label, lr), (F * C + predicted, -lr)]
+        ):
+            params[index] = _check_int64(index, params[index] + delta)
         self.params_ = params
         return True
 
@@ -229,7 +233,7 @@ class DensePerceptron(OnChainModel):
         for d, (w, x) in enumerate(zip(self.params_, sample, strict=True)):
             v = w + div_round(step * x, ONE)
             if not INT32_MIN <= v <= INT32_MAX:
-                raise FixedPointOverflow(f"parameter {d} would become {v}, outside int32")
+                raise ParameterOverflow(d, v)
             weights.append(v)
         intercept = _check_int64(self.num_features, self.intercept_ + step)
         self.params_, self.intercept_ = weights, intercept
