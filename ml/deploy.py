@@ -37,3 +37,37 @@ def deploy_model(model: OnChainModel, owner, *, project=None, finalize: bool = T
     if finalize:
         deployment.receipts.append(contract.finalize(sender=owner))
     return deployment
+
+
+def deploy_trainer(
+    model_contract,
+    owner,
+    *,
+    mechanism: str = "deposit-refund-take",
+    cost_weight: int = 10**15,
+    refund_wait: int = 86_400,
+    any_address_wait: int = 9 * 86_400,
+    commit_reveal_window: int = 0,
+    project=None,
+) -> Deployment:
+    """Deploys a trainer for a finalised model and hands it the model's ownership.
+
+    mechanism: "deposit-refund-take" (DepositRefundTakeTrainer) or "points" (PointsTrainer).
+    Waits are in seconds; cost_weight in wei; commit_reveal_window 0 turns commit-reveal off.
+    """
+    from ape import chain
+    from ape import project as ape_project
+
+    project = project or ape_project
+    if mechanism == "deposit-refund-take":
+        args = [model_contract, cost_weight, refund_wait, any_address_wait, commit_reveal_window]
+        trainer = owner.deploy(project.DepositRefundTakeTrainer, *args)
+    elif mechanism == "points":
+        trainer = owner.deploy(
+            project.PointsTrainer, model_contract, refund_wait, commit_reveal_window
+        )
+    else:
+        raise ValueError(f"unknown mechanism {mechanism!r}: deposit-refund-take or points")
+    deployment = Deployment(trainer, [chain.get_receipt(trainer.txn_hash)])
+    deployment.receipts.append(model_contract.transferOwnership(trainer, sender=owner))
+    return deployment

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IClassifier} from "../interfaces/IClassifier.sol";
+import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
+
+/// @title DepositRefundTakeTrainer
+/// @notice Deposit, Refund, Take ("self-assessment"): every contribution stakes a deposit that
+/// falls with the time since the model was last updated, so flooding the model is expensive:
+///   required = ceil(costWeight * 3600 / max(1, isqrt(seconds since the last update))),
+/// rounded up to whole DEPOSIT_UNITs (1e12 wei), at least one unit. Overpayment is credited.
+/// - refund: after `refundWait`, if the current model agrees with the label, the author is
+///   credited the whole remaining deposit and earns 1 reputation.
+/// - take: after `refundWait`, while the model disagrees, any other address holding reputation
+///   is credited floor(deposit * its reputation / total reputation) (capped at what is left),
+///   once per contribution. After `anyAddressWait` anyone takes all that is left, so no deposit
+///   stays locked. A take burns no reputation: losing the deposit is the penalty, and
+///   reputation counts validated contributions only.
+/// Every amount is credited and paid by `withdraw`; the contract's balance always equals open
+/// deposits plus unwithdrawn credits.
+contract DepositRefundTakeTrainer is CollaborativeTrainer {
+    /// @notice Deposits are held in whole units of 1e12 wei (one millionth of an ether).
+    uint256 public constant DEPOSIT_UNIT = 1e12;
+    /// @notice Reputation earned by a refunded (validated) contribution.
+    uint256 public constant REFUND_REPUTATION = 1;
+
+    uint256 public immutable costWeight;
+    uint256 public immutable anyAddressWait;
+
+    /// @notice When the model last learnt from a contribution.
+    uint256 public lastUpdateTime;
+    /// @dev Whether an address has taken its share of a contribution (by contribution id).
+    mapping(bytes32 id => mapping(address taker => bool)) private _taken;
+
+    error InsufficientDeposit(uint256 sent, uint256 required);
+
+    event DepositRefunded(bytes32 indexed id, address indexed contributor, uint256 amount);
+    event DepositTaken(bytes32 indexed id, address indexed taker, uint256 amount);
+    event OverpaymentCredited(address indexed contributor, uint256 amount);
+
+    constructor(
+        IClassifier model_,
+        uint256 costWeight_,
+        uint256 refundWait_,
+        uint256 anyAddressWait_,
+        uint256 commitRevealWindow_
+    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_) {
+        if (costWeight_ == 0) revert InvalidParameters("cost weight must be positive");
+        // The largest deposit (right after an update) must fit the record's 32-bit stake.
+        // Compared without multiplying, so that no cost weight can overflow here.
+        if (costWeight_ > (uint256(type(uint32).max) * DEPOSIT_UNIT) / 3600) {
+            revert InvalidParameters("cost weight too large: deposits over 4294 ether");
+        }
+        if (refundWait_ > anyAddressWait_) {
+            revert InvalidParameters("refund wait must not exceed the any-address wait");
+        }
+        if (anyAddressWait_ > 10 * 365 days) revert InvalidParameters("wait over ten years");
+        costWeight = costWeight_;
+        anyAddressWait = anyAddressWait_;
+        lastUpdateTime = block.timestamp;
+    }
+
+    /// @notice The deposit (wei) a contribution made now must carry.
+    function requiredDeposit() public view returns (uint256) {
+        return requiredDepositAt(block.timestamp);
+    }
+
+    /// @notice The deposit (wei) a contribution made at `timestamp` must carry, if no other
+    /// contribution comes first.
+    function requiredDepositAt(uint256 timestamp) public view returns (uint256) {
+        uint256 elapsed = timestamp > lastUpdateTime ? timestamp - lastUpdateTime : 0;
+        uint256 divisor = Math.max(1, Math.sqrt(elapsed));
+        return Math.ceilDiv(costWeight * 3600, divisor * DEPOSIT_UNIT) * DEPOSIT_UNIT;
+    }
+
+    /// @notice What `account` could claim on the contribution of (data, label) now: as its
+    /// author by `refund`, or by `report`. Both 0 when it cannot.
+    function claimable(bytes calldata data, uint256 label, address account)
+        external
+        view
+        returns (uint256 refundable, uint256 takeable)
+    {
+        bytes32 key = contentKey(data, label);
+        Record memory r = _records[key];
+        if (r.remaining == 0) return (0, 0);
+        uint256 left = uint256(r.remaining) * DEPOSIT_UNIT;
+        if (block.timestamp >= uint256(r.addedAt) + anyAddressWait) {
+            takeable = left;
+        }
+        if (block.timestamp < uint256(r.addedAt) + refundWait) return (0, takeable);
+        bool agrees = model.predict(data) == label;
+        if (account == r.contributor) return (agrees ? left : 0, takeable);
+        if (takeable != 0 || agrees) return (0, takeable);
+        bytes32 id = contributionId(key, r.contributor, r.addedAt);
+        if (_taken[id][account]) return (0, 0);
+        takeable = _share(r, reputation.balanceOf(account)) * DEPOSIT_UNIT;
+    }
+
+    /// @notice Takes (part of) the deposit of a contribution the model disagrees with.
+    function report(bytes calldata data, uint256 label) external nonReentrant {
+        (bytes32 key, bytes32 id, Record memory r) = _open(data, label);
+        uint256 units;
+        if (block.timestamp >= uint256(r.addedAt) + anyAddressWait) {
+            units = r.remaining; // anyone, everything left: no deposit stays locked
+        } else {
+            _checkReporter(r);
+            if (_taken[id][msg.sender]) revert AlreadyTaken(id, msg.sender);
+            uint256 held = reputation.balanceOf(msg.sender);
+            if (held == 0) revert NoReputation(msg.sender);
+            _checkModelDisagrees(data, label);
+            units = _share(r, held);
+            if (units == 0) revert NothingToTake(id, msg.sender);
+            _taken[id][msg.sender] = true;
+        }
+        // units <= r.remaining < 2^32: the record keeps what is left.
+        _records[key].remaining = uint32(r.remaining - units);
+        uint256 amount = units * DEPOSIT_UNIT;
+        credits[msg.sender] += amount;
+        emit DepositTaken(id, msg.sender, amount);
+    }
+
+    /// @dev floor(stake * held / total reputation), at most what is left (units).
+    function _share(Record memory r, uint256 held) private view returns (uint256) {
+        if (held == 0) return 0;
+        return Math.min(uint256(r.stake) * held / reputation.totalSupply(), r.remaining);
+    }
+
+    function _stake() internal override returns (uint32, uint32, uint256) {
+        uint256 required = requiredDeposit();
+        if (msg.value < required) revert InsufficientDeposit(msg.value, required);
+        lastUpdateTime = block.timestamp;
+        if (msg.value > required) {
+            credits[msg.sender] += msg.value - required;
+            emit OverpaymentCredited(msg.sender, msg.value - required);
+        }
+        // required <= costWeight * 3600 rounded up, checked against 2^32 units at deployment.
+        uint32 units = uint32(required / DEPOSIT_UNIT);
+        return (units, units, required);
+    }
+
+    function _settleRefund(bytes32 id, Record memory r) internal override {
+        uint256 amount = uint256(r.remaining) * DEPOSIT_UNIT;
+        credits[r.contributor] += amount;
+        reputation.mint(r.contributor, REFUND_REPUTATION);
+        emit DepositRefunded(id, r.contributor, amount);
+    }
+}
