@@ -34,8 +34,10 @@ slither: setup
 test-forge: setup
 	forge test
 
-# ape tests on the default provider (ape's in-process EVM, eth-tester).
+# ape tests on the default provider (ape's in-process EVM, eth-tester). The forced compile
+# guards against ape's incremental build missing a changed source (seen with derived contracts).
 test-ape: setup
+	ape compile --force
 	ape test tests/
 
 # The same ape tests on anvil.
