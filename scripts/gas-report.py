@@ -12,7 +12,13 @@ import click
 from ape import accounts, chain
 from ape.cli import ConnectedProviderCommand, network_option
 
-from ml.gas import SCENARIOS, measure_model_scenario, render_markdown
+from ml.gas import (
+    SCENARIOS,
+    floors,
+    measure_model_scenario,
+    measure_trainer_scenario,
+    render_markdown,
+)
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -37,10 +43,12 @@ def cli(ecosystem, network, provider, out, markdown):
     report = {}
     for name in SCENARIOS:
         report[name] = measure_model_scenario(name, owner, chain)
+        report[name].update(measure_trainer_scenario(name, accounts.test_accounts, chain))
         ops = ", ".join(f"{op} {gas:,}" for op, gas in report[name].items())
         click.echo(f"{name}: {ops}")
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(report, indent=2) + "\n")
     Path(markdown).parent.mkdir(parents=True, exist_ok=True)
-    Path(markdown).write_text(render_markdown(report))
+    floor = {name: floors(name, accounts.test_accounts) for name in SCENARIOS}
+    Path(markdown).write_text(render_markdown(report, floor))
     click.echo(f"Wrote {out} and {markdown}")

@@ -11,6 +11,12 @@ from eth_utils import keccak
 
 def _revert_data(err: ContractLogicError) -> bytes:
     """The raw revert data of a failed call or transaction, whatever form ape gives it in."""
+    base = getattr(err, "base_err", None)
+    data = getattr(base, "data", None)
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
     message = err.revert_message
     if isinstance(message, bytes):
         return message
@@ -18,6 +24,13 @@ def _revert_data(err: ContractLogicError) -> bytes:
         return bytes.fromhex(message[2:])
     if message.startswith(("b'", 'b"')):
         return ast.literal_eval(message)
+    if message.startswith("custom error 0x"):  # anvil view calls: selector, then the arguments
+        selector, _, payload = message[len("custom error 0x") :].partition(": ")
+        try:
+            arguments = bytes.fromhex(payload)
+        except ValueError:
+            arguments = payload.encode("latin-1")
+        return bytes.fromhex(selector) + arguments
     raise AssertionError(f"no revert data in {err!r}")
 
 

@@ -27,6 +27,8 @@ contract PointsTrainer is CollaborativeTrainer {
     function report(bytes calldata data, uint256 label) external nonReentrant {
         (bytes32 key, bytes32 id, Record memory r) = _open(data, label);
         _checkReporter(r);
+        // Exact: reputation cannot be transferred, so no one steers a balance to a value.
+        // slither-disable-next-line incorrect-equality
         if (reputation.balanceOf(msg.sender) == 0) revert NoReputation(msg.sender);
         _checkModelDisagrees(data, label);
         _records[key].remaining = 0;

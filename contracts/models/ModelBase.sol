@@ -380,35 +380,36 @@ abstract contract ModelBase is IClassifier, Ownable {
     function _incrementAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
         internal
     {
-        uint256 bad;
+        uint256 bad; // position + 1 of an out-of-order feature; max: an overflowing count
         assembly ("memory-safe") {
             let p := sample.offset
-            let end := add(p, shl(1, n))
+            n := add(p, shl(1, n)) // the end of the sample (n >= 1)
             let next := 0
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) { p := add(p, 2) } {
+            // Start with the first feature's word loaded, so that a change of word always stores.
+            let current := shr(3, add(mul(shr(240, calldataload(p)), stride), offset))
+            let word := sload(add(BASE_SLOT, current))
+            let unit := 1
+            for {} lt(p, n) { p := add(p, 2) } {
                 let f := shr(240, calldataload(p))
                 if lt(f, next) {
                     bad := add(shr(1, sub(p, sample.offset)), 1)
                     break
                 }
                 next := add(f, 1)
-                let index := add(mul(f, stride), offset)
-                let w := shr(3, index)
-                if iszero(eq(w, current)) {
-                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
+                f := add(mul(f, stride), offset) // from here on, the count's index
+                if iszero(eq(shr(3, f), current)) {
+                    sstore(add(BASE_SLOT, current), word)
+                    current := shr(3, f)
+                    word := sload(add(BASE_SLOT, current))
                 }
-                let shift := shl(5, and(index, 7))
-                let count := and(shr(shift, word), MASK32)
-                if eq(count, MASK32) {
-                    mstore(0x00, index) // scratch: read back for the error
+                let shift := shl(5, and(f, 7))
+                if eq(and(shr(shift, word), MASK32), MASK32) {
+                    mstore(0x00, f) // scratch: read back for the error
                     bad := not(0)
                     break
                 }
-                word := or(and(word, not(shl(shift, MASK32))), shl(shift, add(count, 1)))
+                // The lane is below 2^32 - 1, so adding one cannot carry into the next lane.
+                word := add(word, shl(shift, unit))
             }
             if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
         }

@@ -94,15 +94,14 @@ abstract contract CollaborativeTrainer is
     function _add(bytes calldata data, uint256 label) private {
         if (data.length > maxSampleBytes) revert SampleTooLarge(data.length, maxSampleBytes);
         bytes32 key = contentKey(data, label);
-        Record memory existing = _records[key];
-        if (existing.remaining != 0) {
-            revert DuplicateContribution(contributionId(
-                    key, existing.contributor, existing.addedAt
-                ));
+        Record storage record = _records[key];
+        if (record.remaining != 0) {
+            revert DuplicateContribution(contributionId(key, record.contributor, record.addedAt));
         }
         (uint32 stake, uint32 remaining, uint256 depositWei) = _stake();
         // Times are stored in 32 bits: contributions stop (revert) in 2106 rather than wrap.
-        _records[key] = Record(msg.sender, SafeCast.toUint32(block.timestamp), stake, remaining);
+        (record.contributor, record.addedAt, record.stake, record.remaining) =
+        (msg.sender, SafeCast.toUint32(block.timestamp), stake, remaining);
         model.update(data, label); // validates the sample and label; reverts undo everything
         emit ContributionAdded(
             contributionId(key, msg.sender, block.timestamp),
