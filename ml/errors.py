@@ -44,3 +44,20 @@ class ClassCountOverflow(FixedPointOverflow):
     @property
     def contract_error(self) -> tuple[str, dict]:
         return "ClassCountOverflow", {"label": self.label}
+
+
+class InvalidSpec(CollabMLError, ValueError):
+    """An encoder spec that is malformed, of an unknown kind, or inconsistent with itself or
+    with the installed model it names."""
+
+
+class EncoderUnavailable(CollabMLError, ImportError):
+    """An encoder needs an optional package (or its model files) that cannot be loaded."""
+
+
+class DatasetNotFound(CollabMLError, FileNotFoundError):
+    """A dataset file that does not exist."""
+
+
+class InvalidDataset(CollabMLError, ValueError):
+    """A dataset that cannot be used as asked: missing columns, empty cells, no tokens."""
