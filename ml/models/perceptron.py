@@ -15,23 +15,10 @@ def _check_int64(index: int, value: int) -> int:
     return value
 
 
-class SparsePerceptron(OnChainModel):
-    """Binary perceptron over present-feature indices (SparsePerceptron.sol).
+class _BinaryPerceptron(OnChainModel):
+    """What the two binary perceptrons share: two classes, a learning rate, an intercept kept
+    beside the weights (slot 0 on chain), and the same constructor and state bridge."""
 
-    score = intercept_ + sum of params_[f] over present f; class 1 iff score > 0. A mistake moves
-    every present weight and the intercept by the learning rate towards the true class.
-
-    Examples
-    --------
-    >>> m = SparsePerceptron(num_features=4, learning_rate=0.5)
-    >>> m.partial_fit([[0, 2]], [1]).predict([[0, 2], [1]]).tolist()
-    [1, 0]
-    """
-
-    kind = "sparse-perceptron"
-    contract_name = "SparsePerceptron"
-    layout = "int64"
-    sparse = True
     state_attributes = ("intercept_",)
 
     def __init__(
@@ -61,6 +48,42 @@ class SparsePerceptron(OnChainModel):
         super().reset()
         self.intercept_ = 0
 
+    def constructor_args(self, owner) -> list:
+        return [owner, self.num_features, self.learning_rate_fixed, self.intercept_, self.classes_]
+
+    @classmethod
+    def from_contract(cls, contract):
+        model = cls(
+            num_features=contract.numFeatures(),
+            learning_rate=contract.learningRate() / ONE,
+            class_names=contract.classNames(),
+        )
+        model.learning_rate_fixed = int(contract.learningRate())
+        model.intercept_ = int(contract.intercept())
+        model.load_words(cls._read_words(contract))
+        return model
+
+
+class SparsePerceptron(_BinaryPerceptron):
+    """Binary perceptron over present-feature indices (SparsePerceptron.sol).
+
+    score = intercept_ + sum of params_[f] over present f; class 1 iff score > 0. A mistake moves
+    every present weight and the intercept by the learning rate towards the true class.
+
+    Examples
+    --------
+    >>> m = SparsePerceptron(num_features=4, learning_rate=0.5)
+    >>> m.partial_fit([[0, 2]], [1]).predict([[0, 2], [1]]).tolist()  # the intercept learnt too
+    [1, 1]
+    >>> m.params_, m.intercept_
+    ([500000, 0, 500000, 0], 500000)
+    """
+
+    kind = "sparse-perceptron"
+    contract_name = "SparsePerceptron"
+    layout = "int64"
+    sparse = True
+
     def decision_fixed(self, sample) -> int:
         return self.intercept_ + sum(self.params_[f] for f in sample)
 
@@ -77,21 +100,6 @@ class SparsePerceptron(OnChainModel):
             self.params_[f] = v
         self.intercept_ = intercept
         return True
-
-    def constructor_args(self, owner) -> list:
-        return [owner, self.num_features, self.learning_rate_fixed, self.intercept_, self.classes_]
-
-    @classmethod
-    def from_contract(cls, contract) -> SparsePerceptron:
-        model = cls(
-            num_features=contract.numFeatures(),
-            learning_rate=contract.learningRate() / ONE,
-            class_names=contract.classNames(),
-        )
-        model.learning_rate_fixed = int(contract.learningRate())
-        model.intercept_ = int(contract.intercept())
-        model.load_words(cls._read_words(contract))
-        return model
 
 
 class MulticlassSparsePerceptron(OnChainModel):
@@ -179,7 +187,7 @@ class MulticlassSparsePerceptron(OnChainModel):
         return model
 
 
-class DensePerceptron(OnChainModel):
+class DensePerceptron(_BinaryPerceptron):
     """Binary perceptron over fixed-point vectors (DensePerceptron.sol).
 
     score = intercept_ * ONE + sum of params_[d] * x[d] (ONE^2 units); class 1 iff score > 0. A
@@ -190,34 +198,6 @@ class DensePerceptron(OnChainModel):
     contract_name = "DensePerceptron"
     layout = "int32"
     sparse = False
-    state_attributes = ("intercept_",)
-
-    def __init__(
-        self,
-        *,
-        num_features: int,
-        learning_rate: float = 0.5,
-        intercept: float = 0.0,
-        class_names=None,
-    ):
-        super().__init__(num_features=num_features, num_classes=2, class_names=class_names)
-        self.learning_rate = learning_rate
-        self.learning_rate_fixed = to_fixed(learning_rate)
-        if not 0 < self.learning_rate_fixed <= INT64_MAX:
-            raise ValueError("learning rate must be positive")
-        self.intercept_ = _check_int64(num_features, to_fixed(intercept))
-
-    @property
-    def param_count(self) -> int:
-        return self.num_features
-
-    @property
-    def coef_(self) -> np.ndarray:
-        return np.array(self.params_, dtype=float) / ONE
-
-    def reset(self) -> None:
-        super().reset()
-        self.intercept_ = 0
 
     def decision_fixed(self, sample) -> int:
         return self.intercept_ * ONE + sum(w * x for w, x in zip(self.params_, sample, strict=True))
@@ -238,18 +218,3 @@ class DensePerceptron(OnChainModel):
         intercept = _check_int64(self.num_features, self.intercept_ + step)
         self.params_, self.intercept_ = weights, intercept
         return True
-
-    def constructor_args(self, owner) -> list:
-        return [owner, self.num_features, self.learning_rate_fixed, self.intercept_, self.classes_]
-
-    @classmethod
-    def from_contract(cls, contract) -> DensePerceptron:
-        model = cls(
-            num_features=contract.numFeatures(),
-            learning_rate=contract.learningRate() / ONE,
-            class_names=contract.classNames(),
-        )
-        model.learning_rate_fixed = int(contract.learningRate())
-        model.intercept_ = int(contract.intercept())
-        model.load_words(cls._read_words(contract))
-        return model
