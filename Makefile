@@ -42,7 +42,7 @@ test-ape: setup
 
 # The same ape tests on anvil (the encoders' tests touch no chain: they run once, above).
 test-anvil: setup
-	ape test tests/ --ignore=tests/encoders $(ANVIL)
+	ape test tests/ --ignore=tests/encoders --ignore=tests/test_doctests.py $(ANVIL)
 
 ## Exact gas of every model operation: reports/gas.json and docs/gas.md.
 gas-report: setup
