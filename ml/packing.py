@@ -16,44 +16,53 @@ INT64_LANES = 4
 UINT32_LANES = 8
 
 
-def pack_int64(values: Sequence[int]) -> list[int]:
-    """Words holding `values` as int64 lanes, 4 per word, the last word zero-padded."""
+def _pack(values: Sequence[int], bits: int, lo: int, hi: int, what: str) -> list[int]:
+    """Words holding `values` in lanes of `bits` bits (two's complement), the last zero-padded."""
+    lanes, mask = 256 // bits, (1 << bits) - 1
     words = []
-    for start in range(0, len(values), INT64_LANES):
+    for start in range(0, len(values), lanes):
         word = 0
-        for lane, v in enumerate(values[start : start + INT64_LANES]):
-            check_range(v, INT64_MIN, INT64_MAX, f"parameter {start + lane}")
-            word |= (v & (2**64 - 1)) << (64 * lane)
+        for lane, v in enumerate(values[start : start + lanes]):
+            check_range(v, lo, hi, f"{what} {start + lane}")
+            word |= (v & mask) << (bits * lane)
         words.append(word)
     return words
 
 
-def unpack_int64(words: Iterable[int], count: int) -> list[int]:
-    out = []
+def _unpack(words: Iterable[int], count: int, bits: int, signed: bool) -> list[int]:
+    mask, out = (1 << bits) - 1, []
     for word in words:
-        for lane in range(INT64_LANES):
-            v = (word >> (64 * lane)) & (2**64 - 1)
-            out.append(v - 2**64 if v >= 2**63 else v)
+        for lane in range(256 // bits):
+            v = (word >> (bits * lane)) & mask
+            out.append(v - (1 << bits) if signed and v >> (bits - 1) else v)
     return out[:count]
+
+
+def pack_int64(values: Sequence[int]) -> list[int]:
+    """Words holding `values` as int64 lanes, 4 per word, the last word zero-padded."""
+    return _pack(values, 64, INT64_MIN, INT64_MAX, "parameter")
+
+
+def unpack_int64(words: Iterable[int], count: int) -> list[int]:
+    return _unpack(words, count, 64, signed=True)
+
+
+def pack_int32(values: Sequence[int]) -> list[int]:
+    """Words holding `values` as int32 lanes, 8 per word, the last word zero-padded."""
+    return _pack(values, 32, INT32_MIN, INT32_MAX, "parameter")
+
+
+def unpack_int32(words: Iterable[int], count: int) -> list[int]:
+    return _unpack(words, count, 32, signed=True)
 
 
 def pack_uint32(values: Sequence[int]) -> list[int]:
     """Words holding `values` as uint32 lanes, 8 per word, the last word zero-padded."""
-    words = []
-    for start in range(0, len(values), UINT32_LANES):
-        word = 0
-        for lane, v in enumerate(values[start : start + UINT32_LANES]):
-            check_range(v, 0, UINT32_MAX, f"count {start + lane}")
-            word |= v << (32 * lane)
-        words.append(word)
-    return words
+    return _pack(values, 32, 0, UINT32_MAX, "count")
 
 
 def unpack_uint32(words: Iterable[int], count: int) -> list[int]:
-    out = []
-    for word in words:
-        out.extend((word >> (32 * lane)) & UINT32_MAX for lane in range(UINT32_LANES))
-    return out[:count]
+    return _unpack(words, count, 32, signed=False)
 
 
 def check_sparse(indices: Sequence[int], num_features: int) -> list[int]:

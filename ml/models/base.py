@@ -10,11 +10,11 @@ bit. Real-valued inputs are quantised with `ml.fixed_point.to_fixed` (round half
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from ml.errors import FixedPointOverflow, InvalidSample, NotFittedError, UnknownClassError
+from ml.errors import InvalidSample, NotFittedError, UnknownClassError
 from ml.fixed_point import INT32_MAX, INT32_MIN, to_fixed
 from ml.packing import (
     INT64_LANES,
@@ -22,8 +22,10 @@ from ml.packing import (
     check_sparse,
     encode_dense,
     encode_sparse,
+    pack_int32,
     pack_int64,
     pack_uint32,
+    unpack_int32,
     unpack_int64,
     unpack_uint32,
 )
@@ -31,30 +33,9 @@ from ml.packing import (
 CHUNK_WORDS = 256  # ModelBase.CHUNK_WORDS
 
 
-def _int32_words(values: Sequence[int]) -> list[int]:
-    words = []
-    for start in range(0, len(values), 8):
-        word = 0
-        for lane, v in enumerate(values[start : start + 8]):
-            if not INT32_MIN <= v <= INT32_MAX:
-                raise FixedPointOverflow(f"parameter {start + lane} = {v} does not fit int32")
-            word |= (v & 0xFFFFFFFF) << (32 * lane)
-        words.append(word)
-    return words
-
-
-def _int32_values(words: Iterable[int], count: int) -> list[int]:
-    out = []
-    for word in words:
-        for lane in range(8):
-            v = (word >> (32 * lane)) & 0xFFFFFFFF
-            out.append(v - 2**32 if v >= 2**31 else v)
-    return out[:count]
-
-
 LAYOUTS = {
     "int64": (INT64_LANES, pack_int64, unpack_int64),
-    "int32": (8, _int32_words, _int32_values),
+    "int32": (8, pack_int32, unpack_int32),
     "uint32": (UINT32_LANES, pack_uint32, unpack_uint32),
 }
 
