@@ -50,7 +50,7 @@ contract DensePerceptron is ModelBase {
         uint256 predicted = _score(sample) > 0 ? 1 : 0;
         if (predicted == label) return false;
         int256 step = label == 1 ? learningRate : -learningRate;
-        _addScaledDense32(sample, 0, step);
+        _stepDense32(sample, 0, step, 0, 1e6);
         // The intercept counts as parameter D in an overflow error.
         _bias = int64(_checkedInt64(numFeatures, _bias + step));
         return true;

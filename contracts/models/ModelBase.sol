@@ -479,9 +479,17 @@ abstract contract ModelBase is IClassifier, Ownable {
         }
     }
 
-    /// @dev p[offset + d] += divRound(multiplier * x[d], ONE) for every dimension d of a dense
-    /// sample (int32 parameters, 8 per word), checking the int32 range. The perceptron's step.
-    function _addScaledDense32(bytes calldata sample, uint256 offset, int256 multiplier) internal {
+    /// @dev p[offset + d] += divRound(scale * x[d] - pull * p[offset + d], divisor) for every
+    /// dimension d of a dense sample (int32 parameters, 8 per word), checking the int32 range.
+    /// The perceptron's step is (scale, pull, divisor) = (+-lr, 0, ONE); the running mean's is
+    /// (1, 1, n + 1), whose result lies between the old mean and x, so it never overflows.
+    function _stepDense32(
+        bytes calldata sample,
+        uint256 offset,
+        int256 scale,
+        int256 pull,
+        uint256 divisor
+    ) internal {
         uint256 bad;
         assembly ("memory-safe") {
             // FixedPoint.divRound: to nearest, ties away from zero.
@@ -507,9 +515,10 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, w))
                 }
                 let shift := shl(5, and(index, 7))
+                let old := signextend(3, shr(shift, word))
                 let x := signextend(3, shr(224, calldataload(p)))
-                // |multiplier * x| < 2^63 * 2^31: no overflow.
-                let value := add(signextend(3, shr(shift, word)), divRound(mul(multiplier, x), ONE))
+                // |scale * x|, |pull * old| < 2^63 * 2^31: no overflow.
+                let value := add(old, divRound(sub(mul(scale, x), mul(pull, old)), divisor))
                 if iszero(eq(signextend(3, value), value)) {
                     mstore(0x00, index) // scratch: read back for the error
                     mstore(0x20, value)
@@ -528,42 +537,6 @@ abstract contract ModelBase is IClassifier, Ownable {
                 value := mload(0x20)
             }
             revert ParameterOverflow(index, value);
-        }
-    }
-
-    /// @dev p[offset + d] += divRound(x[d] - p[offset + d], divisor) for every dimension d: moves
-    /// int32 parameters (a centroid's mean) 1/divisor of the way to x. The new value lies between
-    /// the old one and x (|divRound(t, k)| <= |t| for k >= 1), so it stays within int32.
-    function _moveTowardsDense32(bytes calldata sample, uint256 offset, uint256 divisor) internal {
-        assembly ("memory-safe") {
-            function divRound(num, den) -> q {
-                q := sdiv(num, den)
-                let r := smod(num, den)
-                if sgt(r, 0) { if iszero(slt(add(r, r), den)) { q := add(q, 1) } }
-                if slt(r, 0) { if iszero(sgt(add(r, r), sub(0, den))) { q := sub(q, 1) } }
-            }
-            let p := sample.offset
-            let end := add(p, sample.length)
-            let index := offset
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) {
-                p := add(p, 4)
-                index := add(index, 1)
-            } {
-                let w := shr(3, index)
-                if iszero(eq(w, current)) {
-                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                let shift := shl(5, and(index, 7))
-                let mean := signextend(3, shr(shift, word))
-                let x := signextend(3, shr(224, calldataload(p)))
-                mean := add(mean, divRound(sub(x, mean), divisor))
-                word := or(and(word, not(shl(shift, MASK32))), shl(shift, and(mean, MASK32)))
-            }
-            sstore(add(BASE_SLOT, current), word)
         }
     }
 

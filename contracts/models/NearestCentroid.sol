@@ -60,7 +60,7 @@ contract NearestCentroid is ModelBase {
         _checkDense(sample);
         uint64 count = sampleCounts[label];
         if (count == type(uint64).max) revert ClassCountOverflow(label);
-        _moveTowardsDense32(sample, label * numFeatures, uint256(count) + 1);
+        _stepDense32(sample, label * numFeatures, 1, 1, uint256(count) + 1);
         sampleCounts[label] = count + 1;
         return true;
     }
