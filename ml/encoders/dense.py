@@ -3,8 +3,10 @@
 Each value goes through these IEEE-754 double operations, in this order, each correctly rounded
 (so every platform gets the same bits):
 
-- ``"l2"``: ``(x[i] / norm) * scale`` with ``norm = sqrt(fsum(x[j] * x[j] for j))`` (``fsum``
-  is the exactly rounded sum, Python's `math.fsum`); a zero vector stays zero.
+- ``"l2"``: ``(y[i] / sqrt(fsum(y[j] * y[j] for j))) * scale`` with ``y[i] = x[i] / max |x[j]|``
+  (``fsum`` is the exactly rounded sum, Python's `math.fsum`); a zero vector stays zero. Dividing
+  by the largest magnitude first keeps the squares clear of underflow and overflow, and makes
+  every result at most 1 in magnitude (the sum is at least 1 because one ``y`` is exactly 1).
 - ``"maxabs"``: ``(x[i] / max_abs[i]) * scale`` with ``max_abs[i]`` the largest ``|x[i]|`` of the
   fitting data (recorded in the spec; a feature that was always zero is divided by 1).
 - ``"none"``: ``x[i] * scale``.
@@ -27,10 +29,15 @@ NORMALISATIONS = ("l2", "maxabs", "none")
 
 
 def l2_normalised(X: np.ndarray) -> np.ndarray:
-    """Each row of `X` divided by its L2 norm ``sqrt(fsum(x * x))``; zero rows stay zero."""
-    squares = (X * X).tolist()
-    norms = np.array([math.sqrt(math.fsum(row)) for row in squares], dtype=np.float64)
-    return X / np.where(norms > 0, norms, 1.0)[:, None]
+    """Each row of `X` divided by its L2 norm; zero rows stay zero; no result exceeds 1.
+
+    The row is first divided by its largest magnitude, so that tiny or huge rows neither
+    underflow nor overflow when squared (1e-160 alone normalises to 1, not 1.0000056).
+    """
+    largest = np.abs(X).max(axis=1, initial=0.0)
+    Y = X / np.where(largest > 0, largest, 1.0)[:, None]
+    norms = np.array([math.sqrt(math.fsum(row)) for row in (Y * Y).tolist()], dtype=np.float64)
+    return Y / np.where(norms > 0, norms, 1.0)[:, None]
 
 
 class DenseEncoder(Encoder):

@@ -82,6 +82,15 @@ def test_overflow_is_reported_with_the_position_and_a_hint():
     assert isinstance(FixedPointOverflow("x"), OverflowError)
 
 
+def test_l2_normalisation_is_safe_for_tiny_and_huge_rows():
+    encoder = DenseEncoder(normalise="l2").fit([[1.0, 1.0]])
+    # Squaring 1e-160 underflows to a subnormal; a naive norm gave 1.0000056 here.
+    assert encoder.encode([1e-160, 0.0]) == [ONE, 0]
+    assert encoder.encode([5e-324, -5e-324]) == [707107, -707107]
+    assert encoder.encode([1e300, 1e300]) == [707107, 707107]
+    assert encoder.encode([0.0, 0.0]) == [0, 0]
+
+
 def test_bad_samples_are_refused():
     encoder = DenseEncoder().fit([[1.0, 2.0]])
     with pytest.raises(InvalidSample, match="wrong dimension: 3 values, the encoder takes 2"):
