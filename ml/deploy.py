@@ -48,12 +48,14 @@ def deploy_trainer(
     refund_wait: int = 86_400,
     any_address_wait: int = 9 * 86_400,
     commit_reveal_window: int = 0,
+    encoder_spec_hash: bytes | str = bytes(32),
     project=None,
 ) -> Deployment:
     """Deploys a trainer for a finalised model and hands it the model's ownership.
 
     mechanism: "deposit-refund-take" (DepositRefundTakeTrainer) or "points" (PointsTrainer).
-    Waits are in seconds; cost_weight in wei; commit_reveal_window 0 turns commit-reveal off.
+    Waits are in seconds; cost_weight in wei; commit_reveal_window 0 turns commit-reveal off;
+    encoder_spec_hash is `Encoder.spec_hash()` (32 zero bytes: no encoder recorded).
     """
     from ape import chain
     from ape import project as ape_project
@@ -61,10 +63,10 @@ def deploy_trainer(
     project = project or ape_project
     if mechanism == "deposit-refund-take":
         args = [model_contract, cost_weight, refund_wait, any_address_wait, commit_reveal_window]
-        trainer = owner.deploy(project.DepositRefundTakeTrainer, *args)
+        trainer = owner.deploy(project.DepositRefundTakeTrainer, *args, encoder_spec_hash)
     elif mechanism == "points":
         trainer = owner.deploy(
-            project.PointsTrainer, model_contract, refund_wait, commit_reveal_window
+            project.PointsTrainer, model_contract, refund_wait, commit_reveal_window, encoder_spec_hash
         )
     else:
         raise ValueError(f"unknown mechanism {mechanism!r}: deposit-refund-take or points")

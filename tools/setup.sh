@@ -61,16 +61,29 @@ ln -sfn "$root/tools/solc" .venv/bin/solc
 
 # --- register the compiler with py-solc-x --------------------------------------------------------
 # py-solc-x treats any executable named solc-v<X.Y.Z> in $SOLCX_BINARY_PATH (~/.solcx) as an
-# installed compiler. A native solc already there is kept; our own wrapper is (re)pointed here.
+# installed compiler. A native solc already there is kept. Ours is a self-contained copy (the
+# shim and the npm solc package with its dependencies), so it keeps working when this clone
+# moves or is deleted and other clones share the same home.
 version="$(cat tools/solc-version)"
 solcx_dir="${SOLCX_BINARY_PATH:-$HOME/.solcx}"
 registered="$solcx_dir/solc-v$version"
 mkdir -p "$solcx_dir"
 if [[ ! -e "$registered" ]] || head -c 512 "$registered" | grep -q "collab-ml solc"; then
+  copy="$solcx_dir/.collab-ml-solcjs-$version"
+  if ! cmp -s tools/solcjs.js "$copy/solcjs.js" || [[ ! -f "$copy/node_modules/solc/soljson.js" ]]; then
+    rm -rf "$copy.tmp"
+    mkdir -p "$copy.tmp/node_modules"
+    cp tools/solcjs.js "$copy.tmp/"
+    deps="$(node -e 'const d=require("./node_modules/solc/package.json").dependencies;console.log(Object.keys(d).join(" "))')"
+    for package in solc $deps os-tmpdir; do
+      [[ -d "node_modules/$package" ]] && cp -r "node_modules/$package" "$copy.tmp/node_modules/"
+    done
+    rm -rf "$copy" && mv "$copy.tmp" "$copy"
+  fi
   cat > "$registered.tmp" <<WRAPPER
 #!/usr/bin/env bash
-# collab-ml solc wrapper (solcjs via node), written by $root/tools/setup.sh
-exec node "$root/tools/solcjs.js" "\$@"
+# collab-ml solc wrapper (solcjs via node), written by tools/setup.sh
+exec node "$copy/solcjs.js" "\$@"
 WRAPPER
   chmod +x "$registered.tmp"
   mv "$registered.tmp" "$registered"

@@ -44,8 +44,9 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         uint256 costWeight_,
         uint256 refundWait_,
         uint256 anyAddressWait_,
-        uint256 commitRevealWindow_
-    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_) {
+        uint256 commitRevealWindow_,
+        bytes32 encoderSpecHash_
+    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_, encoderSpecHash_) {
         if (costWeight_ == 0) revert InvalidParameters("cost weight must be positive");
         // The largest deposit (right after an update) must fit the record's 32-bit stake.
         // Compared without multiplying, so that no cost weight can overflow here.

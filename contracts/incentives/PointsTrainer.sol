@@ -19,9 +19,12 @@ contract PointsTrainer is CollaborativeTrainer {
 
     event PointsAwarded(bytes32 indexed id, address indexed account, uint256 points);
 
-    constructor(IClassifier model_, uint256 refundWait_, uint256 commitRevealWindow_)
-        CollaborativeTrainer(model_, refundWait_, commitRevealWindow_)
-    {}
+    constructor(
+        IClassifier model_,
+        uint256 refundWait_,
+        uint256 commitRevealWindow_,
+        bytes32 encoderSpecHash_
+    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_, encoderSpecHash_) {}
 
     /// @notice Reports a contribution the model disagrees with, for REPORT_POINTS.
     function report(bytes calldata data, uint256 label) external nonReentrant {

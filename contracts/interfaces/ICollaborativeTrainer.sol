@@ -46,6 +46,8 @@ interface ICollaborativeTrainer {
         uint256 addedAt,
         bytes data
     );
+    /// @notice The hash of the encoder spec every client must use, fixed at deployment.
+    event EncoderRecorded(bytes32 specHash);
     event Committed(bytes32 indexed commitment, address indexed contributor);
     event Withdrawn(address indexed account, uint256 amount);
 

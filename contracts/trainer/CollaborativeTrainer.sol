@@ -33,13 +33,24 @@ abstract contract CollaborativeTrainer is
     uint256 public immutable commitRevealWindow;
     /// @notice Longest sample accepted, in bytes: checked before any other work.
     uint256 public immutable maxSampleBytes;
+    /// @notice keccak256 of the encoder's JSON spec (`ml.encoders`): anyone holding the spec can
+    /// check they turn text or vectors into samples exactly as everyone else does. Zero when
+    /// the deployer recorded no encoder (samples are supplied already encoded).
+    bytes32 public immutable encoderSpecHash;
 
     /// @notice Wei each account may withdraw.
     mapping(address account => uint256) public credits;
     mapping(bytes32 commitment => uint256 committedAt) public commitments;
 
-    constructor(IClassifier model_, uint256 refundWait_, uint256 commitRevealWindow_) {
-        if (address(model_).code.length == 0) revert InvalidParameters("model is not a contract");
+    constructor(
+        IClassifier model_,
+        uint256 refundWait_,
+        uint256 commitRevealWindow_,
+        bytes32 encoderSpecHash_
+    ) {
+        if (address(model_).code.length == 0) {
+            revert InvalidParameters("model is not a contract");
+        }
         if (refundWait_ > 10 * 365 days) revert InvalidParameters("refund wait over ten years");
         model = model_;
         reputation = new ReputationToken("Collaborative ML reputation", "CMLREP");
@@ -47,6 +58,8 @@ abstract contract CollaborativeTrainer is
         commitRevealWindow = commitRevealWindow_;
         // 4 bytes per value is the most any model's sample encoding uses.
         maxSampleBytes = 4 * model_.numFeatures();
+        encoderSpecHash = encoderSpecHash_;
+        emit EncoderRecorded(encoderSpecHash_);
     }
 
     // ------------------------------------------------------------------ contributing

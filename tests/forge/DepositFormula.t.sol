@@ -27,7 +27,7 @@ contract DepositFormulaTest is Test {
     }
 
     function _trainer(uint256 costWeight) internal returns (DepositRefundTakeTrainer) {
-        return new DepositRefundTakeTrainer(model, costWeight, DAY, 9 * DAY, 0);
+        return new DepositRefundTakeTrainer(model, costWeight, DAY, 9 * DAY, 0, bytes32(0));
     }
 
     /// @dev floor(sqrt(x)), bit by bit (independent of the contract's Math.sqrt).
@@ -246,7 +246,7 @@ contract DepositFormulaTest is Test {
     }
 
     function _trainerOf(SparsePerceptron m) internal returns (DepositRefundTakeTrainer) {
-        return new DepositRefundTakeTrainer(m, 1e15, DAY, 9 * DAY, 0);
+        return new DepositRefundTakeTrainer(m, 1e15, DAY, 9 * DAY, 0, bytes32(0));
     }
 
     // ---------------------------------------------------------------- the constructor
@@ -273,13 +273,14 @@ contract DepositFormulaTest is Test {
                 "refund wait must not exceed the any-address wait"
             )
         );
-        new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0);
+        new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0, bytes32(0));
     }
 
     /// Equal waits are accepted.
     function testFuzz_EqualWaitsAreAccepted(uint256 wait) public {
         wait = bound(wait, 0, 10 * 365 days);
-        DepositRefundTakeTrainer t = new DepositRefundTakeTrainer(model, 1e15, wait, wait, 0);
+        DepositRefundTakeTrainer t =
+            new DepositRefundTakeTrainer(model, 1e15, wait, wait, 0, bytes32(0));
         assertEq(t.refundWait(), wait, "refund wait");
         assertEq(t.anyAddressWait(), wait, "any-address wait");
     }

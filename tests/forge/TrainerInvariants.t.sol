@@ -23,7 +23,9 @@ contract TrainerInvariantsTest is Test {
 
     function setUp() public {
         model = deployModel(address(this));
-        trainer = new DepositRefundTakeTrainer(model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0);
+        trainer = new DepositRefundTakeTrainer(
+            model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0, bytes32(0)
+        );
         model.transferOwnership(address(trainer));
         reputation = trainer.reputation();
         handler = new TrainerHandler(trainer);

@@ -91,3 +91,22 @@ def test_full_cycle(kind, mechanism, owner, contributor, reporter, project):
         # The reporter got its deposit (and overpayment) back and the whole bad deposit.
         assert trainer.credits(contributor) > 0  # the bad contributor's overpayment only
         assert trainer.balance == trainer.credits(contributor)
+
+
+@pytest.mark.parametrize("mechanism", ["deposit-refund-take", "points"])
+def test_the_encoder_spec_hash_is_recorded_at_deployment(mechanism, owner):
+    from ml.encoders import HashingEncoder
+
+    def model_contract():
+        return deploy_model(strong_model("sparse-perceptron"), owner).contract
+
+    spec_hash = HashingEncoder(num_features=F).spec_hash()
+    deployment = deploy_trainer(
+        model_contract(), owner, mechanism=mechanism, encoder_spec_hash=spec_hash
+    )
+    trainer = deployment.contract
+    assert trainer.encoderSpecHash().hex().removeprefix("0x") == spec_hash.removeprefix("0x")
+    [event] = deployment.receipts[0].decode_logs(trainer.EncoderRecorded)
+    assert event.specHash == trainer.encoderSpecHash()
+    unrecorded = deploy_trainer(model_contract(), owner, mechanism=mechanism).contract
+    assert unrecorded.encoderSpecHash() == bytes(32)
