@@ -1,0 +1,118 @@
+"""Contributor simulations on the real contracts: seeded agents (honest, noisy, attackers,
+copycats, sybils, free-riders) contribute, claim refunds and take deposits on anvil for
+simulated months, while the model's accuracy and everyone's balance are measured.
+
+>>> from ml.simulate import load_preset
+>>> load_preset("quick").agents[1].kind
+'label-flip'
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .anvil import embedded_anvil
+from .data import load_data
+from .plots import plot_accuracy, plot_balances, plot_sweep
+from .report import summary, write_report
+from .runner import Simulation, SimulationDiverged
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    Sweep,
+    load_preset,
+    load_scenario,
+    preset_names,
+    scenario_from_dict,
+)
+
+
+def run_scenario(scenario: Scenario, *, owner, provider, out=None, progress=None, data=None):
+    """Runs one scenario on a connected anvil; with `out`, writes report.json,
+    transactions.csv, summary.md, accuracy.png and balances.png there. Returns the report."""
+    sim = Simulation(scenario, owner=owner, provider=provider, data=data)
+    report = sim.run(progress)
+    if out is not None:
+        out = Path(out)
+        write_report(report, sim.txs, out)
+        plot_accuracy(report, out / "accuracy.png")
+        plot_balances(report, out / "balances.png")
+    return report
+
+
+def sweep_point(attack: str, share: float, report: dict, attacker: str) -> dict:
+    honest = [a for a in report["agents"].values() if a["kind"] in ("honest", "noisy")]
+    return {
+        "attack": attack,
+        "share": share,
+        "attacker_deposit_share": _deposit_share(report, attacker),
+        "accuracy_start": report["accuracy_summary"]["start"],
+        "accuracy_end": report["accuracy_summary"]["end"],
+        "accuracy_min": report["accuracy_summary"]["min"],
+        "attacker_percent": report["agents"][attacker]["end_percent_of_start"],
+        "honest_percent": sum(a["end_percent_of_start"] for a in honest) / max(1, len(honest)),
+        "transactions": report["transactions"],
+        "tx_per_second": report["tx_per_second"],
+    }
+
+
+def _deposit_share(report: dict, attacker: str) -> float:
+    total = sum(a["deposited"] for a in report["agents"].values())
+    return report["agents"][attacker]["deposited"] / total if total else 0.0
+
+
+def run_sweep(sweep: Sweep, *, owner, provider, out, progress=None) -> list[dict]:
+    """Runs every point of the sweep (each in its own folder under `out`), then writes
+    sweep.json, sweep.png and summary.md."""
+    out = Path(out)
+    data = load_data(sweep.base)
+    points = []
+    for attack, share, scenario in sweep.scenarios():
+        report = run_scenario(
+            scenario,
+            owner=owner,
+            provider=provider,
+            out=out / scenario.name,
+            data=data,
+            progress=progress(scenario) if progress else None,
+        )
+        points.append(sweep_point(attack, share, report, sweep.attacker))
+    (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")
+    plot_sweep(points, out / "sweep.png")
+    (out / "summary.md").write_text(sweep_summary(sweep, points))
+    return points
+
+
+def sweep_summary(sweep: Sweep, points: list[dict]) -> str:
+    lines = [
+        f"# Sweep `{sweep.name}`: {sweep.base.days:g} days per point",
+        "",
+        "| attack | share of contributions | share of deposits | accuracy start → end (min) "
+        "| attacker % of start | honest % of start |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for p in points:
+        lines.append(
+            f"| {p['attack']} | {p['share']:.0%} | {p['attacker_deposit_share']:.0%} "
+            f"| {p['accuracy_start']:.1%} → {p['accuracy_end']:.1%} ({p['accuracy_min']:.1%}) "
+            f"| {p['attacker_percent']:.1f} | {p['honest_percent']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "SimulationDiverged",
+    "Sweep",
+    "embedded_anvil",
+    "load_preset",
+    "load_scenario",
+    "preset_names",
+    "run_scenario",
+    "run_sweep",
+    "scenario_from_dict",
+    "summary",
+]

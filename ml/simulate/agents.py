@@ -1,0 +1,126 @@
+"""The participants. On its turn an agent claims what a rational participant would (refunds of
+its own contributions the model agrees with, shares of others' it disagrees with, anything left
+after the any-address wait), contributes according to its kind, and withdraws its credit once a
+day. Every decision uses the model's free predictions (the mirror, equal to the contract's)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .chain import agent_address
+from .scenario import DAY, AgentSpec
+
+if TYPE_CHECKING:
+    from .runner import Block
+
+_TRIES = 20  # samples an agent tries before giving up a turn (all of them already open)
+
+
+class Agent:
+    def __init__(self, spec: AgentSpec, index: int, seed: int, recheck: int):
+        self.spec = spec
+        self.name = spec.name
+        self.kind = spec.kind
+        count = spec.addresses if spec.kind == "sybil" else 1
+        self.addresses = [agent_address(spec.name, i) for i in range(count)]
+        self.rng = np.random.default_rng([seed, index])
+        self.recheck = recheck  # seconds before a record it could not claim is looked at again
+        self._next_check: dict[tuple, int] = {}
+        self._last_withdraw = -DAY
+        self._turns = 0
+
+    def next_time(self, now: int) -> int:
+        return now + max(1, round(self.rng.normal(self.spec.interval, self.spec.jitter)))
+
+    def act(self, block: Block) -> None:
+        self._claim(block)
+        if self.spec.contributes:
+            self._contribute(block)
+        if block.now - self._last_withdraw >= DAY:
+            self.withdraw(block)
+
+    def withdraw(self, block: Block) -> None:
+        for address in self.addresses:
+            if block.trainer.credits.get(address, 0):
+                block.withdraw(self, address)
+        self._last_withdraw = block.now
+
+    # ------------------------------------------------------------------ claiming
+
+    def _claim(self, block: Block) -> None:
+        trainer, now = block.trainer, block.now
+        for key, record in list(trainer.open.items()):
+            if record.added_at + trainer.refund_wait > now:
+                break  # records are in the order they were added
+            tag = (key, record.added_at)
+            if self._next_check.get(tag, 0) > now:
+                continue
+            for address in self.addresses:
+                refundable, takeable = trainer.claimable(key, address, now)
+                if refundable:
+                    block.claim(self, address, "refund", key)
+                elif takeable:
+                    block.claim(self, address, "report", key)
+                if key not in trainer.open:
+                    break
+            due = record.added_at + trainer.any_address_wait
+            self._next_check[tag] = (
+                min(now + self.recheck, due) if now < due else now + self.recheck
+            )
+        self._turns += 1
+        if self._turns % 1000 == 0:  # forget records that closed
+            self._next_check = {
+                t: v
+                for t, v in self._next_check.items()
+                if t[0] in trainer.open and trainer.open[t[0]].added_at == t[1]
+            }
+
+    # ------------------------------------------------------------------ contributing
+
+    def offer(self, block: Block) -> int:
+        """This turn's most the agent will stake, in wei."""
+        units = max(0.0, self.rng.normal(self.spec.deposit, self.spec.deposit_jitter))
+        return int(units * block.unit_wei)
+
+    def _contribute(self, block: Block) -> None:
+        address = self.addresses[self._turns % len(self.addresses)]
+        if block.trainer.required_deposit(block.now) > self.offer(block):
+            return  # too expensive right now: try again next turn
+        choice = self._choose(block)
+        if choice is not None:
+            block.contribute(self, address, *choice)
+
+    def _choose(self, block: Block) -> tuple[int, int] | None:
+        """(pool index, label) of this turn's contribution, not already open."""
+        data, rng = block.data, self.rng
+        farm = self.kind == "sybil" or (
+            self.kind == "judge-steer" and rng.random() < self.spec.farm
+        )
+        for _ in range(_TRIES):
+            if self.kind == "judge-steer" and not farm:
+                index = int(rng.choice(block.by_class[self.spec.source]))
+                label = self.spec.target
+            else:
+                index = int(rng.integers(len(data.pool)))
+                label = data.pool_labels[index]
+                wrong = self.kind == "label-flip" or (
+                    self.kind == "noisy" and rng.random() < self.spec.noise
+                )
+                if wrong:
+                    label = (label + 1 + int(rng.integers(data.num_classes - 1))) % data.num_classes
+                elif farm and block.trainer.model.predict_fixed(data.pool_samples[index]) != label:
+                    continue  # farming reputation: only data the model already gets right
+            if (data.pool[index], label) not in block.trainer.open:
+                return index, label
+        return None
+
+    def maybe_copy(self, block: Block, victim: Agent, index: int, label: int) -> bool:
+        """A copycat sees `victim`'s pending contribution and, at its rate, front-runs it with
+        the same data and label (a higher tip puts it first in the block)."""
+        if self.kind != "copycat" or victim is self or self.rng.random() >= self.spec.copy_rate:
+            return False
+        if block.trainer.required_deposit(block.now) > self.offer(block):
+            return False
+        return block.contribute(self, self.addresses[0], index, label)

@@ -1,0 +1,72 @@
+"""The simulation's own anvil. ape-foundry starts anvil with `--steps-tracing`, which keeps
+every EVM step of every transaction in memory: a few thousand contributions to a model exhaust
+24 GB. The simulation starts anvil without it, with transactions ordered first come first
+served and no base fee, and connects ape to it for deployment."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+
+from .chain import ChainError
+
+_START_SECONDS = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def embedded_anvil():
+    """Starts anvil with ape's test mnemonic (so ape's test accounts are its funded dev
+    accounts), connects ape to it and yields ape's provider; stops it on exit."""
+    from ape import config, networks
+    from ape.utils.testing import DEFAULT_TEST_CHAIN_ID  # what ape signs for on a local node
+
+    binary = shutil.which("anvil")
+    if binary is None:
+        raise ChainError("anvil is not on PATH (make setup installs it in .venv/bin)")
+    test = config.get_config("test")
+    port = _free_port()
+    command = [
+        binary,
+        "--port", str(port),
+        "--mnemonic", test.mnemonic,
+        "--accounts", str(test.number_of_accounts),
+        "--balance", "1000000",
+        "--order", "fifo",
+        "--base-fee", "0",
+        "--gas-price", "0",
+        "--chain-id", str(DEFAULT_TEST_CHAIN_ID),
+        "--hardfork", "prague",
+        "--silent",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + _START_SECONDS
+        while not _listening(port):
+            if process.poll() is not None:
+                raise ChainError(f"anvil exited: {process.stderr.read().decode().strip()}")
+            if time.monotonic() > deadline:
+                raise ChainError(f"anvil did not listen on port {port} in {_START_SECONDS} s")
+            time.sleep(0.05)
+        with networks.parse_network_choice(f"ethereum:local:http://127.0.0.1:{port}") as provider:
+            yield provider
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

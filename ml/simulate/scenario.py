@@ -1,0 +1,283 @@
+"""Scenarios: who takes part, on which model and mechanism, for how long. Written as YAML (the
+presets in ml/simulate/presets/ are examples) and validated here into frozen dataclasses.
+
+Money is in *units* of `unit_wei` (default 1e15 wei, a thousandth of an ether); durations are
+seconds or strings such as "10m", "1h", "9d".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import yaml
+
+from ml.errors import CollabMLError
+
+PRESETS_DIR = Path(__file__).parent / "presets"
+DAY = 86_400
+
+AGENT_KINDS = (
+    "honest",
+    "noisy",
+    "label-flip",
+    "judge-steer",
+    "copycat",
+    "sybil",
+    "free-rider",
+)
+#: Kinds that contribute on their own schedule (a copycat contributes only by copying).
+CONTRIBUTING_KINDS = ("honest", "noisy", "label-flip", "judge-steer", "sybil")
+ATTACK_KINDS = ("label-flip", "judge-steer", "copycat", "sybil", "free-rider")
+
+
+class ScenarioError(CollabMLError, ValueError):
+    """A scenario file or preset that is missing, malformed or inconsistent."""
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY}
+
+
+def parse_duration(value, what: str) -> int:
+    """Seconds from a number of seconds or a string like "90s", "10m", "1.5h", "9d"."""
+    if isinstance(value, bool):
+        raise ScenarioError(f"{what}: expected a duration, got {value!r}")
+    if isinstance(value, int | float):
+        seconds = value
+    else:
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([smhd]?)\s*", str(value))
+        if not match:
+            raise ScenarioError(f"{what}: {value!r} is not a duration such as 90s, 10m, 1h, 9d")
+        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ScenarioError(f"{what}: {value!r} must be a non-negative duration")
+    return round(seconds)
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """One participant. Every contributing agent acts about every `interval` seconds (normal
+    jitter), and on each turn offers a deposit drawn from N(deposit, deposit_jitter) units: it
+    contributes only if the contract's required deposit is at most that (and pays exactly the
+    required deposit), as the reference's agents offer a deposit and get the excess back."""
+
+    name: str
+    kind: str
+    balance: float = 10_000.0  # units
+    interval: int = 600
+    jitter: int = 1
+    deposit: float = 50.0  # units
+    deposit_jitter: float = 10.0
+    noise: float = 0.0  # noisy: share of wrong labels
+    addresses: int = 1  # sybil: addresses of one attacker
+    copy_rate: float = 0.0  # copycat: share of others' contributions it front-runs
+    farm: float = 0.2  # judge-steer: share of its contributions that are correct (reputation)
+    source: int = 0  # judge-steer: samples of this class ...
+    target: int = 1  # ... are labelled as this one
+
+    @property
+    def contributes(self) -> bool:
+        return self.kind in CONTRIBUTING_KINDS
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    agents: tuple[AgentSpec, ...]
+    seed: int = 0
+    days: float = 155.0
+    dataset: str = "digits"
+    model: str = "naive-bayes"
+    initial_share: float = 0.08
+    unit_wei: int = 10**15
+    deposit_after_1s: float = 60.0  # units: the required deposit 1 s after the last update
+    refund_wait: int = DAY
+    any_address_wait: int = 9 * DAY
+    block_time: int = 12
+    eval_interval: int = DAY
+    check_interval: int = 10 * DAY
+    gas_price_gwei: float = 0.0
+    learning_rate: float = 0.5  # perceptrons
+    alpha: float = 1.0  # naive Bayes smoothing
+
+    @property
+    def duration(self) -> int:
+        return round(self.days * DAY)
+
+    @property
+    def cost_weight(self) -> int:
+        """The contract's cost weight (wei): required deposit = costWeight * 3600 / sqrt(s)."""
+        return round(self.deposit_after_1s * self.unit_wei / 3600)
+
+    @property
+    def gas_price_wei(self) -> int:
+        return round(self.gas_price_gwei * 10**9)
+
+    def units(self, wei: int) -> float:
+        return wei / self.unit_wei
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The same scenario for each attack kind and each attacker share of the contributions
+    (so, nearly, of the deposits: a deposit depends only on the time since the last update)."""
+
+    base: Scenario
+    attacker: str
+    attacks: tuple[str, ...]
+    shares: tuple[float, ...] = field(default=(0.1, 0.2, 0.3, 0.4, 0.5))
+
+    @property
+    def name(self) -> str:
+        return self.base.name
+
+    def scenarios(self) -> list[tuple[str, float, Scenario]]:
+        """(attack kind, share, scenario) for every point of the sweep."""
+        others = [a for a in self.base.agents if a.name != self.attacker and a.contributes]
+        rate = sum(1 / a.interval for a in others)  # their contributions per second
+        out = []
+        for kind in self.attacks:
+            for share in self.shares:
+                agents = []
+                for a in self.base.agents:
+                    if a.name == self.attacker:
+                        interval = round((1 - share) / (share * rate))
+                        # A copycat copies instead of keeping a schedule.
+                        copy_rate = min(1.0, share / (1 - share))
+                        a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
+                    agents.append(a)
+                name = f"{self.base.name}-{kind}-{round(share * 100)}"
+                out.append((kind, share, replace(self.base, name=name, agents=tuple(agents))))
+        return out
+
+
+# ---------------------------------------------------------------------- loading
+
+_DURATIONS = {"refund_wait", "any_address_wait", "block_time", "eval_interval", "check_interval"}
+_AGENT_DURATIONS = {"interval", "jitter"}
+
+
+def _number(value, what: str, *, low: float = 0.0, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{what}: expected a number, got {value!r}")
+    if not low <= value <= high:
+        raise ScenarioError(f"{what}: {value} is outside [{low}, {high}]")
+    return value
+
+
+def _check_keys(raw: dict, allowed, what: str) -> None:
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ScenarioError(f"{what}: unknown key(s) {', '.join(unknown)}")
+
+
+def _agent(raw, index: int) -> AgentSpec:
+    what = f"agents[{index}]"
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{what}: expected a mapping, got {raw!r}")
+    _check_keys(raw, {f.name for f in fields(AgentSpec)}, what)
+    if "name" not in raw or "kind" not in raw:
+        raise ScenarioError(f"{what}: needs a name and a kind")
+    if raw["kind"] not in AGENT_KINDS:
+        raise ScenarioError(f"{what}: kind {raw['kind']!r} is not one of {', '.join(AGENT_KINDS)}")
+    values = {"name": str(raw["name"]), "kind": raw["kind"]}
+    for key, value in raw.items():
+        if key in values:
+            continue
+        if key in _AGENT_DURATIONS:
+            values[key] = parse_duration(value, f"{what}.{key}")
+        elif key in ("noise", "copy_rate", "farm"):
+            values[key] = _number(value, f"{what}.{key}", high=1.0)
+        elif key in ("addresses", "source", "target"):
+            values[key] = int(_number(value, f"{what}.{key}", high=1000))
+        else:
+            values[key] = _number(value, f"{what}.{key}")
+    agent = AgentSpec(**values)
+    if agent.contributes and agent.interval < 1:
+        raise ScenarioError(f"{what}: interval must be at least 1s")
+    if agent.addresses < 1:
+        raise ScenarioError(f"{what}: addresses must be at least 1")
+    return agent
+
+
+def scenario_from_dict(raw) -> Scenario | Sweep:
+    """A Scenario (or, with a `sweep` section, a Sweep) from parsed YAML."""
+    if not isinstance(raw, dict):
+        raise ScenarioError("a scenario is a mapping of settings with a list of agents")
+    sweep = raw.get("sweep")
+    raw = {k: v for k, v in raw.items() if k != "sweep"}
+    _check_keys(raw, {f.name for f in fields(Scenario)}, "scenario")
+    agents = raw.get("agents")
+    if not isinstance(agents, list) or not agents:
+        raise ScenarioError("scenario: `agents` must be a non-empty list")
+    values = {"name": str(raw.get("name", "scenario"))}
+    values["agents"] = tuple(_agent(a, i) for i, a in enumerate(agents))
+    names = [a.name for a in values["agents"]]
+    if len(set(names)) != len(names):
+        raise ScenarioError("scenario: agent names must be unique")
+    for key, value in raw.items():
+        if key in ("name", "agents"):
+            continue
+        if key in _DURATIONS:
+            values[key] = parse_duration(value, key)
+        elif key in ("dataset", "model"):
+            values[key] = str(value)
+        elif key in ("seed", "unit_wei"):
+            values[key] = int(_number(value, key, high=2**63))
+        elif key == "initial_share":
+            values[key] = _number(value, key, low=0.01, high=0.99)
+        else:
+            values[key] = _number(value, key)
+    scenario = Scenario(**values)
+    if scenario.refund_wait > scenario.any_address_wait:
+        raise ScenarioError("refund_wait must not exceed any_address_wait")
+    if scenario.block_time < 1 or scenario.eval_interval < scenario.block_time:
+        raise ScenarioError("block_time must be at least 1s and eval_interval at least a block")
+    if scenario.duration < scenario.eval_interval:
+        raise ScenarioError("days must cover at least one eval_interval")
+    return _sweep(sweep, scenario) if sweep is not None else scenario
+
+
+def _sweep(raw, base: Scenario) -> Sweep:
+    if not isinstance(raw, dict):
+        raise ScenarioError("sweep: expected a mapping with attacker, attacks and shares")
+    _check_keys(raw, {"attacker", "attacks", "shares"}, "sweep")
+    attacker = raw.get("attacker")
+    if attacker not in {a.name for a in base.agents}:
+        raise ScenarioError(f"sweep.attacker: {attacker!r} is not one of the agents")
+    if not any(a.contributes for a in base.agents if a.name != attacker):
+        raise ScenarioError("sweep: needs a contributing agent besides the attacker")
+    attacks = tuple(raw.get("attacks", ("label-flip", "judge-steer", "sybil")))
+    for kind in attacks:
+        if kind not in ATTACK_KINDS:
+            raise ScenarioError(f"sweep.attacks: {kind!r} is not one of {', '.join(ATTACK_KINDS)}")
+    shares = tuple(_number(s, "sweep.shares", low=0.01, high=0.95) for s in raw.get("shares", []))
+    if not shares:
+        raise ScenarioError("sweep.shares: give at least one attacker share")
+    return Sweep(base, attacker, attacks, shares)
+
+
+def load_scenario(path) -> Scenario | Sweep:
+    """Reads a scenario (or sweep) from a YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise ScenarioError(f"cannot read {path}: {err.strerror or err}") from err
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ScenarioError(f"{path} is not valid YAML: {err}".splitlines()[0]) from err
+    return scenario_from_dict(raw)
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+
+
+def load_preset(name: str) -> Scenario | Sweep:
+    if name not in preset_names():
+        raise ScenarioError(f"unknown preset {name!r}; presets: {', '.join(preset_names())}")
+    return load_scenario(PRESETS_DIR / f"{name}.yaml")

@@ -1,0 +1,91 @@
+"""`ape run simulate --preset quick --out reports/sim`: contributors and attackers on the real
+contracts on anvil; writes report.json, transactions.csv, summary.md, accuracy.png and
+balances.png (and, for a sweep, one folder per point with sweep.json and sweep.png)."""
+
+from pathlib import Path
+
+import click
+from ape import accounts
+
+from ml.simulate import (
+    ScenarioError,
+    Sweep,
+    embedded_anvil,
+    load_preset,
+    load_scenario,
+    preset_names,
+    run_scenario,
+    run_sweep,
+)
+
+
+def _progress_bar(label: str, seconds: int):
+    bar = click.progressbar(length=seconds, label=label, show_eta=True, show_percent=True)
+    bar.__enter__()
+    done = [0]
+
+    def update(elapsed):
+        bar.update(min(elapsed, seconds) - done[0])
+        done[0] = min(elapsed, seconds)
+        if done[0] >= seconds:
+            bar.__exit__(None, None, None)
+
+    return update
+
+
+def _out_dir(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"--out {path}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise click.UsageError(f"--out {path}: cannot create it ({err.strerror})") from err
+    return out
+
+
+@click.command()
+@click.option("--preset", help=f"A bundled scenario: {', '.join(preset_names())}.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="A scenario YAML file.")
+@click.option(
+    "--out", default="reports/simulation", show_default=True, help="Folder for the outputs."
+)
+def cli(preset, config, out):
+    """Simulate contributors and attackers against a deployed model and its incentives, on an
+    anvil of the simulation's own."""
+    if (preset is None) == (config is None):
+        raise click.UsageError("give exactly one of --preset NAME or --config FILE")
+    try:
+        scenario = load_preset(preset) if preset else load_scenario(config)
+    except ScenarioError as err:
+        raise click.UsageError(str(err)) from err
+    out = _out_dir(out)
+    with embedded_anvil() as provider:
+        _run(scenario, provider, out)
+
+
+def _run(scenario, provider, out: Path) -> None:
+    owner = accounts.test_accounts[0]
+    if isinstance(scenario, Sweep):
+        points = run_sweep(
+            scenario,
+            owner=owner,
+            provider=provider,
+            out=out,
+            progress=lambda s: _progress_bar(s.name, s.duration),
+        )
+        click.echo((out / "summary.md").read_text())
+        click.echo(f"{len(points)} runs; sweep.json, sweep.png and summary.md in {out}")
+        return
+    report = run_scenario(
+        scenario,
+        owner=owner,
+        provider=provider,
+        out=out,
+        progress=_progress_bar(scenario.name, scenario.duration),
+    )
+    click.echo((out / "summary.md").read_text())
+    click.echo(
+        f"report.json, transactions.csv, summary.md, accuracy.png and balances.png in {out} "
+        f"({report['transactions']:,} transactions at {report['tx_per_second']:.0f} tx/s)"
+    )
