@@ -1,6 +1,5 @@
 """Small helpers shared by the ape tests."""
 
-import ast
 from contextlib import contextmanager
 
 import pytest
@@ -8,30 +7,7 @@ from ape.exceptions import ContractLogicError, CustomError
 from eth_abi import decode
 from eth_utils import keccak
 
-
-def _revert_data(err: ContractLogicError) -> bytes:
-    """The raw revert data of a failed call or transaction, whatever form ape gives it in."""
-    base = getattr(err, "base_err", None)
-    data = getattr(base, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    if isinstance(data, bytes | bytearray):
-        return bytes(data)
-    message = err.revert_message
-    if isinstance(message, bytes):
-        return message
-    if message.startswith("0x"):
-        return bytes.fromhex(message[2:])
-    if message.startswith(("b'", 'b"')):
-        return ast.literal_eval(message)
-    if message.startswith("custom error 0x"):  # anvil view calls: selector, then the arguments
-        selector, _, payload = message[len("custom error 0x") :].partition(": ")
-        try:
-            arguments = bytes.fromhex(payload)
-        except ValueError:
-            arguments = payload.encode("latin-1")
-        return bytes.fromhex(selector) + arguments
-    raise AssertionError(f"no revert data in {err!r}")
+from ml.chain.errors import revert_data
 
 
 def _normal(value):
@@ -64,7 +40,8 @@ def reverts_with(error, **inputs):
         )
         actual = dict(err.inputs)
     else:
-        data = _revert_data(err)
+        data = revert_data(err)
+        assert data is not None, f"no revert data in {err!r}"
         assert data[:4] == selector, (
             f"expected {abi.name} (selector 0x{selector.hex()}), "
             f"but the revert data is 0x{data.hex()} ({err!r})"

@@ -1,0 +1,104 @@
+"""The commands' default chain: one anvil that outlives each command, so that `deploy`,
+`contribute` and `claim` run in separate processes see the same chain. It listens on
+127.0.0.1, uses the test mnemonic (ape's test accounts are its funded accounts) and saves its
+state in `.chain/` every few seconds and when stopped, so a restart resumes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from ml.errors import CollabMLError
+
+MNEMONIC = "test test test test test test test test test test test junk"
+DEFAULT_DIR = Path(".chain")
+
+
+class LocalChainError(CollabMLError, RuntimeError):
+    """The local chain cannot be started or reached."""
+
+
+def _responds(uri: str) -> bool:
+    request = urllib.request.Request(
+        uri,
+        data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return b"result" in response.read()
+    except OSError:
+        return False
+
+
+def _free_port(preferred: int = 8545) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise LocalChainError("no free local port for anvil")
+
+
+def running(directory: Path = DEFAULT_DIR) -> dict | None:
+    """{"uri", "pid"} of the local chain if it is up, else None."""
+    info_path = directory / "chain.json"
+    if not info_path.is_file():
+        return None
+    info = json.loads(info_path.read_text())
+    return info if _responds(info["uri"]) else None
+
+
+def ensure(directory: Path = DEFAULT_DIR) -> str:
+    """The local chain's URI, starting it in the background if it is not running."""
+    if info := running(directory):
+        return info["uri"]
+    anvil = shutil.which("anvil")
+    if anvil is None:
+        raise LocalChainError("anvil not found: run `make setup` and put .venv/bin on PATH")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    uri = f"http://127.0.0.1:{port}"
+    command = [anvil, "--host", "127.0.0.1", "--port", str(port), "--mnemonic", MNEMONIC]
+    command += ["--hardfork", "prague", "--state", str(directory / "state.json")]
+    command += ["--state-interval", "5"]
+    with (directory / "anvil.log").open("ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    for _ in range(100):
+        if _responds(uri):
+            break
+        if process.poll() is not None:
+            raise LocalChainError(f"anvil exited at start; see {directory / 'anvil.log'}")
+        time.sleep(0.1)
+    else:
+        process.terminate()
+        raise LocalChainError(f"anvil did not answer at {uri}; see {directory / 'anvil.log'}")
+    (directory / "chain.json").write_text(json.dumps({"uri": uri, "pid": process.pid}))
+    return uri
+
+
+def stop(directory: Path = DEFAULT_DIR, *, forget: bool = False) -> bool:
+    """Stops the local chain (it saves its state first); `forget` also deletes that state.
+    Returns whether a chain was running."""
+    info = running(directory)
+    if info:
+        os.kill(info["pid"], signal.SIGTERM)
+        for _ in range(50):
+            if not _responds(info["uri"]):
+                break
+            time.sleep(0.1)
+    if forget:
+        for name in ("state.json", "chain.json"):
+            (directory / name).unlink(missing_ok=True)
+    return info is not None

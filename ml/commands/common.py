@@ -1,0 +1,258 @@
+"""What the commands share: network and account options, connecting, the deployment manifest,
+durations, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ml.chain import ChainError, local
+from ml.encoders import Encoder
+from ml.errors import CollabMLError
+
+LOCAL = "local"
+MANIFEST_VERSION = 1
+TRAINER_CONTRACTS = {"deposit-refund-take": "DepositRefundTakeTrainer", "points": "PointsTrainer"}
+
+network_option = click.option(
+    "--network",
+    default=LOCAL,
+    show_default=True,
+    help="'local': a persistent anvil on this machine, started on first use (`ape run chain "
+    "stop` stops it); or any ape network choice, e.g. ethereum:sepolia:node.",
+)
+account_option = click.option(
+    "--account",
+    default="0",
+    show_default=True,
+    help="A test account's index (local networks), or the alias of an ape account "
+    "(`ape accounts list`).",
+)
+deployment_option = click.option(
+    "--deployment",
+    "manifest_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("deployment.json"),
+    show_default=True,
+    help="The manifest `ape run deploy` wrote.",
+)
+
+
+def one_line_errors(command):
+    """Turns the errors a user can cause into click's one-line `Error: ...` and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from ape.exceptions import ApeException
+
+        try:
+            return command(*args, **kwargs)
+        except (CollabMLError, ApeException, OSError) as err:
+            raise click.ClickException(str(err).splitlines()[0] if str(err) else repr(err)) from err
+
+    return wrapper
+
+
+@contextmanager
+def connected(network: str):
+    """The provider of `network`, connected for the block ('local': the persistent anvil).
+    A provider that is already connected to that network (as in tests) is used as it is."""
+    from ape import networks
+    from ape.exceptions import NetworkError
+
+    choice = network
+    if network == LOCAL:
+        os.environ["APE_FOUNDRY_HOST"] = local.ensure()
+        choice = "ethereum:local:foundry"
+    active = networks.active_provider
+    if active is not None and active.is_connected and active.network_choice == choice:
+        yield active
+        return
+    try:
+        context = networks.parse_network_choice(choice)
+    except NetworkError as err:
+        raise click.BadParameter(
+            str(err).splitlines()[0].removesuffix(" Options:"), param_hint="--network"
+        ) from err
+    with context as provider:
+        yield provider
+
+
+def is_local(provider) -> bool:
+    return provider.network.name == "local"
+
+
+def load_account(name: str, provider):
+    """A test account by index on local networks, else the ape account aliased `name`."""
+    from ape import accounts
+
+    if name.isdigit():
+        if not is_local(provider):
+            raise click.BadParameter(
+                "test accounts exist only on local networks: give an ape account alias",
+                param_hint="--account",
+            )
+        index = int(name)
+        if index >= len(accounts.test_accounts):
+            raise click.BadParameter(
+                f"there are {len(accounts.test_accounts)} test accounts (0 to "
+                f"{len(accounts.test_accounts) - 1})",
+                param_hint="--account",
+            )
+        return accounts.test_accounts[index]
+    if name not in accounts.aliases:
+        raise click.BadParameter(
+            f"no ape account named {name!r}: add one with `ape accounts import {name}`",
+            param_hint="--account",
+        )
+    return accounts.load(name)
+
+
+DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+
+
+class Duration(click.ParamType):
+    """Seconds, written as 90, 90s, 15m, 6h, 1d or 2w."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        match = DURATION.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a duration such as 90s, 15m, 6h, 1d", param, ctx)
+        return int(match[1]) * UNITS[match[2]]
+
+
+# ---------------------------------------------------------------------------- manifest
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def read_manifest(path: Path) -> dict:
+    """The manifest at `path`, checked for the fields the commands use."""
+    if not path.is_file():
+        raise click.ClickException(f"no deployment manifest at {path}: run `ape run deploy` first")
+    try:
+        manifest = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise click.ClickException(f"{path} is not valid JSON: {err}") from err
+    missing = [
+        k for k in ("version", "chain_id", "model", "trainer", "encoder") if k not in manifest
+    ]
+    if missing or manifest.get("version") != MANIFEST_VERSION:
+        raise click.ClickException(
+            f"{path} is not a version-{MANIFEST_VERSION} deployment manifest "
+            f"(missing {', '.join(missing) or 'nothing'}, version {manifest.get('version')})"
+        )
+    return manifest
+
+
+class Deployed:
+    """The contracts and encoder of a manifest, checked against the connected chain: the
+    chain id, that there is code at each address, and that the trainer's recorded encoder
+    hash is the hash of the manifest's encoder spec."""
+
+    def __init__(self, manifest: dict, provider):
+        from ape import chain, project
+
+        self.manifest = manifest
+        if chain.chain_id != manifest["chain_id"]:
+            raise click.ClickException(
+                f"the deployment is on chain {manifest['chain_id']}, the network is chain "
+                f"{chain.chain_id}: pass the right --network"
+            )
+        for part in ("model", "trainer"):
+            address = manifest[part]["address"]
+            if not provider.get_code(address):
+                raise click.ClickException(
+                    f"no contract at the {part} address {address} on this chain: was the "
+                    "local chain reset (`ape run chain`)? deploy again"
+                )
+        self.model = getattr(project, manifest["model"]["contract"]).at(
+            manifest["model"]["address"]
+        )
+        self.trainer = getattr(project, manifest["trainer"]["contract"]).at(
+            manifest["trainer"]["address"]
+        )
+        self.reputation = project.ReputationToken.at(self.trainer.reputation())
+        self.encoder = Encoder.from_spec(manifest["encoder"]["spec"])
+        recorded = "0x" + bytes(self.trainer.encoderSpecHash()).hex()
+        if recorded != self.encoder.spec_hash() or recorded != manifest["encoder"]["hash"]:
+            raise click.ClickException(
+                f"the manifest's encoder (hash {self.encoder.spec_hash()}) is not the one the "
+                f"trainer recorded ({recorded}): this manifest does not describe this trainer"
+            )
+        self.class_names = list(self.model.classNames())
+        self.start_block = manifest.get("start_block", 0)
+
+    @property
+    def deposits(self) -> bool:
+        return self.manifest["trainer"]["mechanism"] == "deposit-refund-take"
+
+    def label_index(self, label: str) -> int:
+        """A class by name or index; one line listing the classes otherwise."""
+        if label in self.class_names:
+            return self.class_names.index(label)
+        if label.isdigit() and int(label) < len(self.class_names):
+            return int(label)
+        raise click.BadParameter(
+            f"{label!r} is not a class of this model; its classes are "
+            + ", ".join(self.class_names),
+            param_hint="--label",
+        )
+
+    def encode(self, raw) -> bytes:
+        """The contract input for one raw input (a text, or a vector for dense encoders)."""
+        from ml.packing import encode_dense, encode_sparse
+
+        sample = self.encoder.encode(raw)
+        if self.manifest["model"]["sparse"]:
+            return encode_sparse(sample, self.encoder.num_features)
+        return encode_dense(sample, self.encoder.num_features)
+
+    def parse_input(self, text: str):
+        """A raw input from the command line: the text itself, or for the dense encoder
+        numbers separated by commas or spaces."""
+        if self.encoder.kind != "dense":
+            return text
+        try:
+            return [float(v) for v in re.split(r"[,\s]+", text.strip()) if v]
+        except ValueError as err:
+            raise click.BadParameter(
+                f"this model takes vectors of {self.encoder.num_features} numbers: {err}"
+            ) from err
+
+
+def client_for(deployed: Deployed):
+    from ml.chain import Client
+
+    return Client(contracts=[deployed.trainer, deployed.model, deployed.reputation])
+
+
+__all__ = [
+    "ChainError",
+    "Deployed",
+    "Duration",
+    "account_option",
+    "client_for",
+    "connected",
+    "deployment_option",
+    "is_local",
+    "load_account",
+    "network_option",
+    "one_line_errors",
+    "read_manifest",
+    "write_manifest",
+]

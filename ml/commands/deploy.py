@@ -1,0 +1,265 @@
+"""`ape run deploy`: train an initial model off chain, deploy it in chunks with its trainer,
+and write the deployment manifest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ml import pipeline
+from ml.commands.common import (
+    LOCAL,
+    MANIFEST_VERSION,
+    TRAINER_CONTRACTS,
+    Duration,
+    account_option,
+    connected,
+    is_local,
+    load_account,
+    network_option,
+    one_line_errors,
+    write_manifest,
+)
+
+
+@click.command()
+@click.option(
+    "--model",
+    "model_kind",
+    type=click.Choice(pipeline.MODELS),
+    default="naive-bayes",
+    show_default=True,
+    help="The on-chain model.",
+)
+@click.option(
+    "--mechanism",
+    type=click.Choice(list(TRAINER_CONTRACTS)),
+    default="deposit-refund-take",
+    show_default=True,
+    help="The incentive mechanism.",
+)
+@click.option(
+    "--dataset",
+    default=pipeline.REVIEWS,
+    show_default=True,
+    help=f"{pipeline.REVIEWS} (bundled short reviews), "
+    f"{', '.join(pipeline.NUMERIC)}, or a labelled-text CSV file.",
+)
+@click.option("--text-column", default=None, help="CSV column of the texts (default: guessed).")
+@click.option("--label-column", default=None, help="CSV column of the labels (default: guessed).")
+@click.option(
+    "--encoder",
+    "encoder_kind",
+    type=click.Choice(pipeline.ENCODERS),
+    default=None,
+    help="Default: vocabulary for sparse models, embedding for dense models on texts, "
+    "dense for numeric datasets.",
+)
+@click.option(
+    "--features",
+    type=click.IntRange(1),
+    default=None,
+    help="Vocabulary size, hashed features or embedding dimensions.",
+)
+@click.option(
+    "--initial-share",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.3,
+    show_default=True,
+    help="Share of the data that trains the model off chain before deployment.",
+)
+@click.option(
+    "--test-share",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.2,
+    show_default=True,
+    help="Share of the data kept for testing.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the split.")
+@click.option(
+    "--cost-weight",
+    type=click.IntRange(1),
+    default=10**15,
+    show_default=True,
+    help="Deposit-Refund-Take: wei; the deposit is cost_weight * 3600 / "
+    "sqrt(seconds since the last update).",
+)
+@click.option(
+    "--refund-wait",
+    type=Duration(),
+    default="1d",
+    show_default=True,
+    help="Time before a contribution can be refunded or reported.",
+)
+@click.option(
+    "--any-address-wait",
+    type=Duration(),
+    default="9d",
+    show_default=True,
+    help="Deposit-Refund-Take: time after which anyone takes what is left.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("deployment.json"),
+    show_default=True,
+    help="Manifest to write.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before spending on a non-local network.")
+@network_option
+@account_option
+@one_line_errors
+def cli(
+    model_kind,
+    mechanism,
+    dataset,
+    text_column,
+    label_column,
+    encoder_kind,
+    features,
+    initial_share,
+    test_share,
+    seed,
+    cost_weight,
+    refund_wait,
+    any_address_wait,
+    out,
+    yes,
+    network,
+    account,
+):
+    """Train an initial model off chain, deploy it and its trainer, write a manifest."""
+    source = pipeline.Source(dataset, seed, test_share, initial_share, text_column, label_column)
+    if source.is_text and dataset != pipeline.REVIEWS and not Path(dataset).is_file():
+        raise click.BadParameter(
+            f"{dataset!r} is neither a bundled dataset ({pipeline.REVIEWS}, "
+            f"{', '.join(pipeline.NUMERIC)}) nor a CSV file",
+            param_hint="--dataset",
+        )
+    if mechanism == "deposit-refund-take" and refund_wait > any_address_wait:
+        raise click.BadParameter("must not exceed --any-address-wait", param_hint="--refund-wait")
+    encoder = pipeline.make_encoder(
+        encoder_kind or pipeline.default_encoder(source, model_kind), source, model_kind, features
+    )
+    parts = pipeline.load(source)
+    click.echo(
+        f"Data: {dataset}: {len(parts.initial)} initial, {len(parts.train)} for contributors, "
+        f"{len(parts.test)} test samples; classes {', '.join(parts.class_names)}"
+    )
+    trained = pipeline.train(model_kind, encoder, parts)
+    model = trained.mirror
+    click.echo(
+        f"Trained off chain ({encoder.kind} encoder, {encoder.num_features} features): "
+        f"{trained.summary()}"
+    )
+
+    with connected(network) as provider:
+        owner = load_account(account, provider)
+        if not is_local(provider) and not yes:
+            chunks = sum(1 for _ in model.chunks())
+            click.confirm(
+                f"Deploy to {provider.network_choice} from {owner.address}: {chunks + 4} "
+                "transactions, paid by this account. Continue?",
+                abort=True,
+            )
+        manifest = _deploy(
+            model,
+            encoder,
+            source,
+            trained,
+            mechanism,
+            cost_weight,
+            refund_wait,
+            any_address_wait,
+            owner,
+            provider,
+        )
+    write_manifest(out, manifest)
+    total = sum(t["gas_used"] for t in manifest["transactions"])
+    click.echo(f"{len(manifest['transactions'])} transactions, {total:,} gas in all")
+    click.echo(f"Trainer {manifest['trainer']['address']}, model {manifest['model']['address']}")
+    click.echo(f"Encoder spec hash {manifest['encoder']['hash']} recorded by the trainer")
+    click.echo(f"Manifest written to {out}")
+
+
+def _deploy(
+    model,
+    encoder,
+    source,
+    trained,
+    mechanism,
+    cost_weight,
+    refund_wait,
+    any_address_wait,
+    owner,
+    provider,
+) -> dict:
+    from ape import chain
+
+    from ml.deploy import deploy_model, deploy_trainer
+
+    transactions = []
+
+    def record(name, receipt):
+        transactions.append(
+            {
+                "name": name,
+                "hash": receipt.txn_hash,
+                "block": receipt.block_number,
+                "gas_used": receipt.gas_used,
+            }
+        )
+        click.echo(f"  {name:<24} gas {receipt.gas_used:>10,}  tx {receipt.txn_hash}")
+
+    start_block = chain.blocks.head.number + 1
+    deployed_model = deploy_model(model, owner)
+    names = ["model constructor"] + [f"model chunk {i}" for i, _ in model.chunks()] + ["finalize"]
+    for name, receipt in zip(names, deployed_model.receipts, strict=True):
+        record(name, receipt)
+    trainer = deploy_trainer(
+        deployed_model.contract,
+        owner,
+        mechanism=mechanism,
+        cost_weight=cost_weight,
+        refund_wait=refund_wait,
+        any_address_wait=any_address_wait,
+        encoder_spec_hash=encoder.spec_hash(),
+    )
+    for name, receipt in zip(
+        ["trainer constructor", "hand model to trainer"], trainer.receipts, strict=True
+    ):
+        record(name, receipt)
+    parameters = {"refund_wait": refund_wait}
+    if mechanism == "deposit-refund-take":
+        parameters.update(cost_weight=cost_weight, any_address_wait=any_address_wait)
+    return {
+        "version": MANIFEST_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "network": LOCAL if is_local(provider) else provider.network_choice,
+        "chain_id": chain.chain_id,
+        "deployer": owner.address,
+        "start_block": start_block,
+        "model": {
+            "kind": model.kind,
+            "contract": model.contract_name,
+            "address": deployed_model.contract.address,
+            "sparse": model.sparse,
+            "num_features": model.num_features,
+            "num_classes": model.num_classes,
+            "float_accuracy": trained.float_accuracy,
+            "initial_accuracy": trained.quantised_accuracy,
+        },
+        "trainer": {
+            "mechanism": mechanism,
+            "contract": TRAINER_CONTRACTS[mechanism],
+            "address": trainer.contract.address,
+            "reputation": trainer.contract.reputation(),
+            "parameters": parameters,
+        },
+        "class_names": list(model.classes_),
+        "encoder": {"hash": encoder.spec_hash(), "spec": encoder.to_spec()},
+        "dataset": source.to_dict(),
+        "transactions": transactions,
+    }
