@@ -66,7 +66,11 @@ def deploy_trainer(
         trainer = owner.deploy(project.DepositRefundTakeTrainer, *args, encoder_spec_hash)
     elif mechanism == "points":
         trainer = owner.deploy(
-            project.PointsTrainer, model_contract, refund_wait, commit_reveal_window, encoder_spec_hash
+            project.PointsTrainer,
+            model_contract,
+            refund_wait,
+            commit_reveal_window,
+            encoder_spec_hash,
         )
     else:
         raise ValueError(f"unknown mechanism {mechanism!r}: deposit-refund-take or points")
