@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from ape.exceptions import ApeException, ContractLogicError, TransactionError
 
-from ml.chain.errors import ChainError, decode_error, describe_revert, format_error
+from ml.chain.errors import (
+    ChainError,
+    decode_error,
+    describe_revert,
+    format_error,
+    revert_data,
+)
 
 #: Messages of nodes that refused a transaction for its fee or nonce, not for what it does.
 UNDERPRICED = ("underpriced", "fee too low", "max fee per gas less than block base fee")
@@ -47,7 +53,6 @@ class Client:
         """The gas `method(*args)` would use, from a dry run; raises ChainError (sending
         nothing) if it would revert or if the sender cannot pay for it."""
         from ape import chain
-        from web3.exceptions import ContractLogicError as Reverted
         from web3.exceptions import Web3RPCError
 
         if sender.balance < value:
@@ -63,11 +68,11 @@ class Client:
         }
         try:  # web3 directly: ape would print a call trace for an expected revert
             gas = chain.provider.web3.eth.estimate_gas(transaction)
-        except Reverted as err:
-            raise ChainError(self._explain(err)) from err
-        except Web3RPCError as err:
+        except Web3RPCError as err:  # not a revert: e.g. funds for gas
             message = err.rpc_response.get("error", {}).get("message") if err.rpc_response else None
             raise ChainError(f"the node refused the dry run: {message or err}") from err
+        except Exception as err:  # a revert, in the form of web3 or of eth-tester
+            raise ChainError(self._explain(err)) from err
         price = chain.provider.gas_price
         needed = value + gas * price
         if sender.balance < needed:
@@ -78,12 +83,10 @@ class Client:
         return gas
 
     def _explain(self, err) -> str:
-        data = err.data
-        if isinstance(data, str) and data.startswith("0x"):
-            data = bytes.fromhex(data[2:])
-        decoded = decode_error(data, self.contracts) if isinstance(data, bytes) else None
+        data = revert_data(err)
+        decoded = decode_error(data, self.contracts) if data else None
         if decoded is None:
-            return describe_revert(err, self.contracts)
+            return f"the chain refused: {str(err).splitlines()[0] if str(err) else repr(err)}"
         return format_error(*decoded)
 
     def send(self, method, *args, sender, value: int = 0):

@@ -38,17 +38,20 @@ def revert_data(err: BaseException) -> bytes | None:
     """The raw revert data of a failed call or transaction, whatever form ape gives it in
     (the error's data field, hex or a bytes literal in its message, or anvil's
     ``custom error 0x<selector>: <arguments>``); None when there is none."""
-    base = getattr(err, "base_err", None)
-    data = getattr(base, "data", None)
-    if isinstance(data, str) and data.startswith("0x"):
-        return bytes.fromhex(data[2:])
-    if isinstance(data, bytes | bytearray):
-        return bytes(data)
+    for source in (getattr(err, "base_err", None), err):
+        data = getattr(source, "data", None)
+        if isinstance(data, str) and data.startswith("0x"):
+            return bytes.fromhex(data[2:])
+        if isinstance(data, bytes | bytearray):
+            return bytes(data)
     message = getattr(err, "revert_message", None)
+    if message is None and err.args:  # eth-tester: the data, or its repr, as the argument
+        message = err.args[0]
     if isinstance(message, bytes):
         return message
     if not isinstance(message, str):
         return None
+    message = message.removeprefix("execution reverted: ")
     if message.startswith("0x"):
         return bytes.fromhex(message[2:])
     if message.startswith(("b'", 'b"')):

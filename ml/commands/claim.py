@@ -84,23 +84,16 @@ def cli(text, label, dry_run, manifest_path, network, account):
             contributions = [key]
         else:
             contributions = list(open_contributions(deployed))
-        claims = claims_for(deployed, sender, contributions)
         unit = (lambda v: wei_to_eth(v)) if deployed.deposits else (lambda v: f"{v} points")
+        claims = claims_for(deployed, sender, contributions)
+        # Refunds first: the reputation they earn may entitle the account to takes.
+        claimed = _claim(client, deployed, sender, claims, unit, dry_run, "refund")
+        if claimed and not dry_run:
+            claims = claims_for(deployed, sender, contributions)
+        claimed += _claim(client, deployed, sender, claims, unit, dry_run, "report")
         click.echo(
-            f"{len(claims)} claim(s) for {sender.address} among "
-            f"{len(contributions)} contribution(s)"
+            f"{claimed} claim(s) for {sender.address} among {len(contributions)} contribution(s)"
         )
-        for action, data, label_index, amount in claims:
-            name = deployed.class_names[label_index]
-            if dry_run:
-                click.echo(f"  would {action} {name!r} sample for {unit(amount)}")
-                continue
-            method = getattr(deployed.trainer, action)
-            receipt = client.send(method, data, label_index, sender=sender)
-            click.echo(
-                f"  {action} {name!r} sample: {unit(amount)}, gas {receipt.gas_used:,}, "
-                f"tx {receipt.txn_hash}"
-            )
         if not deployed.deposits:
             return
         credit = deployed.trainer.credits(sender)
@@ -111,5 +104,24 @@ def cli(text, label, dry_run, manifest_path, network, account):
             )
         elif credit:
             click.echo(f"Would withdraw {wei_to_eth(credit)}")
-        elif not claims:
+        elif not claimed:
             click.echo("Nothing to claim or withdraw now")
+
+
+def _claim(client, deployed, sender, claims, unit, dry_run, kind) -> int:
+    """Sends (or with dry_run lists) the claims of `kind`; returns how many."""
+    done = 0
+    for action, data, label_index, amount in claims:
+        if action != kind:
+            continue
+        name = deployed.class_names[label_index]
+        done += 1
+        if dry_run:
+            click.echo(f"  would {action} {name!r} sample for {unit(amount)}")
+            continue
+        receipt = client.send(getattr(deployed.trainer, action), data, label_index, sender=sender)
+        click.echo(
+            f"  {action} {name!r} sample: {unit(amount)}, gas {receipt.gas_used:,}, "
+            f"tx {receipt.txn_hash}"
+        )
+    return done

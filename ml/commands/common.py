@@ -53,6 +53,8 @@ def one_line_errors(command):
 
         try:
             return command(*args, **kwargs)
+        except click.UsageError as err:  # found after parsing: no usage text, just the line
+            raise click.ClickException(err.format_message()) from err
         except (CollabMLError, ApeException, OSError) as err:
             raise click.ClickException(str(err).splitlines()[0] if str(err) else repr(err)) from err
 
