@@ -28,6 +28,17 @@ def wei_to_eth(wei: int) -> str:
     return f"{wei / 10**18:.6f}".rstrip("0").rstrip(".") + " ETH"
 
 
+def _estimate_gas(web3, transaction: dict) -> int:
+    from web3.exceptions import Web3RPCError
+
+    try:
+        return web3.eth.estimate_gas(transaction, "pending")
+    except Web3RPCError as err:
+        if "not been implemented" not in str(err):  # eth-tester: no block argument
+            raise
+    return web3.eth.estimate_gas(transaction)
+
+
 @dataclass
 class Client:
     """Sends and calls on behalf of several accounts.
@@ -66,8 +77,10 @@ class Client:
             "value": value,
             "data": "0x" + bytes(method.encode_input(*args)).hex(),
         }
-        try:  # web3 directly: ape would print a call trace for an expected revert
-            gas = chain.provider.web3.eth.estimate_gas(transaction)
+        # web3 directly (ape would print a call trace for an expected revert), at the pending
+        # block: the one the transaction goes into (a local chain's latest may be old).
+        try:
+            gas = _estimate_gas(chain.provider.web3, transaction)
         except Web3RPCError as err:  # not a revert: e.g. funds for gas
             message = err.rpc_response.get("error", {}).get("message") if err.rpc_response else None
             raise ChainError(f"the node refused the dry run: {message or err}") from err

@@ -34,20 +34,22 @@ def claims_for(deployed: Deployed, account, contributions) -> list[tuple[str, by
     """("refund" | "report", data, label, wei or points) the account can claim now."""
     from ape import chain
 
-    trainer, now = deployed.trainer, chain.blocks.head.timestamp
+    # Views at the pending block: the latest may be old (a local chain mines only on demand),
+    # and the claims are sent into the next one.
+    trainer, now, at = deployed.trainer, chain.pending_timestamp, {"block_id": "pending"}
     claims = []
     for data, label in contributions:
         if deployed.deposits:
-            refundable, takeable = trainer.claimable(data, label, account)
+            refundable, takeable = trainer.claimable(data, label, account, **at)
             if refundable:
                 claims.append(("refund", data, label, refundable))
             elif takeable:
                 claims.append(("report", data, label, takeable))
             continue
-        contributor, added_at, _, remaining = trainer.contribution(data, label)
+        contributor, added_at, _, remaining = trainer.contribution(data, label, **at)
         if not remaining or now < added_at + trainer.refundWait():
             continue
-        agrees = trainer.predict(data) == label
+        agrees = trainer.predict(data, **at) == label
         if contributor == account.address and agrees:
             claims.append(("refund", data, label, trainer.REFUND_POINTS()))
         elif (

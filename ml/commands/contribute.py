@@ -43,7 +43,9 @@ def cli(text, label, deposit, dry_run, yes, manifest_path, network, account):
         data = deployed.encode(deployed.parse_input(text))
         sender = load_account(account, provider)
         client = client_for(deployed)
-        required = client.call(deployed.trainer.requiredDeposit) if deployed.deposits else 0
+        required = 0
+        if deployed.deposits:  # at the pending block: the latest may be old on a local chain
+            required = client.call(deployed.trainer.requiredDeposit, block_id="pending")
         value = required if deposit is None else deposit
         predicted = client.call(deployed.trainer.predict, data)
         click.echo(

@@ -66,7 +66,7 @@ def cli(test_file, top, manifest_path, network):
             refunds = len(list(trainer.DepositRefunded.range(deployed.start_block, head)))
             takes = len(list(trainer.DepositTaken.range(deployed.start_block, head)))
             line += f", refunds {refunds}, takes {takes}; ETH held {wei_to_eth(trainer.balance)}"
-            line += f"; next deposit {wei_to_eth(trainer.requiredDeposit())}"
+            line += f"; next deposit {wei_to_eth(trainer.requiredDeposit(block_id='pending'))}"
         else:
             awards = len(list(trainer.PointsAwarded.range(deployed.start_block, head)))
             line += f", points awards {awards}"

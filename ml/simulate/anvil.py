@@ -1,7 +1,13 @@
-"""The simulation's own anvil. ape-foundry starts anvil with `--steps-tracing`, which keeps
-every EVM step of every transaction in memory: a few thousand contributions to a model exhaust
-24 GB. The simulation starts anvil without it, with transactions ordered first come first
-served and no base fee, and connects ape to it for deployment."""
+"""The simulation's own anvil, connected to ape for deployment. Why not ape-foundry's:
+- it starts anvil with `--steps-tracing`, which keeps every EVM step of every transaction in
+  memory: a few thousand contributions to a model exhaust 24 GB;
+- anvil 1.7.1 rebuilds the whole state trie at every block, and under Prague the EIP-2935
+  history contract adds a slot per block to it, so mining slows linearly with the chain's
+  length (foundry-rs/foundry#15715 fixed it after 1.7.1). Cancun rules avoid that; the
+  contracts use no Prague opcode (there are none) and their gas is the same, since the
+  EIP-7623 calldata floor is far below what any trainer call spends.
+Transactions are ordered first come first served, there is no base fee, and historical
+states are not kept (every read is of the latest block)."""
 
 from __future__ import annotations
 
@@ -49,8 +55,9 @@ def embedded_anvil():
         "--base-fee", "0",
         "--gas-price", "0",
         "--chain-id", str(DEFAULT_TEST_CHAIN_ID),
-        "--hardfork", "prague",
+        "--hardfork", "cancun",
         "--silent",
+        "--prune-history",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

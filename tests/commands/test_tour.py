@@ -63,7 +63,8 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
     out = run(claim.cli, "--account", 1, "--deployment", manifest_path).output
     assert "Nothing to claim" in out  # the refund wait has not passed
 
-    chain.mine(1, deltatime=WAIT + 1)
+    # No block is mined meanwhile: claim must judge by the time of the block it sends into.
+    chain.pending_timestamp += WAIT + 1
     before = honest.balance
     out = run(claim.cli, "--account", 1, "--deployment", manifest_path).output
     assert "2 claim(s)" in out and "  refund " in out and "  report " in out, out
