@@ -1,0 +1,95 @@
+"""Scenario files and the command line: every preset loads, and bad input is one clear line."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ml.incentives import required_deposit
+from ml.simulate import ScenarioError, Sweep, load_preset, preset_names, scenario_from_dict
+from ml.simulate.scenario import parse_duration
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "simulate.py"
+AGENT = {"name": "honest", "kind": "honest"}
+
+
+@pytest.fixture(scope="module")
+def cli():
+    spec = importlib.util.spec_from_file_location("simulate_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
+
+
+def test_every_preset_loads():
+    assert {"quick", "reference", "sweep"} <= set(preset_names())
+    reference = load_preset("reference")
+    assert reference.days == 155 and [a.kind for a in reference.agents] == ["honest", "label-flip"]
+    # 60 units / isqrt(seconds), the reference's cost weight 1: a unit an hour after an update.
+    one_hour = required_deposit(reference.cost_weight, 3600)
+    assert one_hour == pytest.approx(reference.unit_wei, rel=1e-3)
+    sweep = load_preset("sweep")
+    assert isinstance(sweep, Sweep)
+    points = sweep.scenarios()
+    assert len(points) == len(sweep.attacks) * len(sweep.shares)
+
+
+def test_a_sweep_gives_the_attacker_its_share_of_contributions():
+    sweep = load_preset("sweep")
+    for kind, share, scenario in sweep.scenarios():
+        honest, attacker = scenario.agents
+        assert attacker.kind == kind
+        rate = 1 / attacker.interval
+        assert rate / (rate + 1 / honest.interval) == pytest.approx(share, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "text, seconds", [(90, 90), ("90s", 90), ("10m", 600), ("1.5h", 5400), ("9d", 777_600)]
+)
+def test_durations(text, seconds):
+    assert parse_duration(text, "t") == seconds
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ([], "a scenario is a mapping"),
+        ({"agents": []}, "non-empty list"),
+        ({"agents": [{"name": "a", "kind": "saboteur"}]}, "kind 'saboteur' is not one of"),
+        ({"agents": [AGENT], "speed": 3}, "unknown key(s) speed"),
+        ({"agents": [AGENT], "refund_wait": "soon"}, "'soon' is not a duration"),
+        ({"agents": [AGENT], "refund_wait": "10d"}, "must not exceed any_address_wait"),
+        ({"agents": [AGENT, AGENT]}, "agent names must be unique"),
+        ({"agents": [{**AGENT, "noise": 2}]}, "agents[0].noise: 2 is outside"),
+        ({"agents": [AGENT], "sweep": {"attacker": "x", "shares": [0.1]}}, "not one of the"),
+    ],
+)
+def test_bad_scenarios_say_what_is_wrong(raw, message):
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict(raw)
+    assert message in str(err.value)
+
+
+def _usage_error(cli, args) -> str:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("agents: [unclosed\n")
+    wrong_kind = tmp_path / "kind.yaml"
+    wrong_kind.write_text("agents: [{name: a, kind: wizard}]\n")
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    assert "exactly one of --preset NAME or --config FILE" in _usage_error(cli, [])
+    assert "unknown preset 'nope'; presets: quick" in _usage_error(cli, ["--preset", "nope"])
+    missing = _usage_error(cli, ["--config", str(tmp_path / "missing.yaml")])
+    assert "cannot read" in missing
+    assert "is not valid YAML" in _usage_error(cli, ["--config", str(bad_yaml)])
+    assert "kind 'wizard' is not one of" in _usage_error(cli, ["--config", str(wrong_kind)])
+    out = _usage_error(cli, ["--preset", "quick", "--out", str(a_file)])
+    assert "exists and is not a directory" in out
