@@ -93,3 +93,12 @@ def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
     assert "kind 'wizard' is not one of" in _usage_error(cli, ["--config", str(wrong_kind)])
     out = _usage_error(cli, ["--preset", "quick", "--out", str(a_file)])
     assert "exists and is not a directory" in out
+
+
+def test_the_package_docstring_example_runs():
+    import doctest
+
+    import ml.simulate
+
+    result = doctest.testmod(ml.simulate)
+    assert result.attempted > 0 and result.failed == 0
