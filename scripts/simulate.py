@@ -20,15 +20,18 @@ from ml.simulate import (
 
 
 def _progress_bar(label: str, seconds: int):
+    """A progress bar over simulated time; returns the callback the run reports to."""
     bar = click.progressbar(length=seconds, label=label, show_eta=True, show_percent=True)
     bar.__enter__()
-    done = [0]
+    done = 0
 
-    def update(elapsed):
-        bar.update(min(elapsed, seconds) - done[0])
-        done[0] = min(elapsed, seconds)
-        if done[0] >= seconds:
-            bar.__exit__(None, None, None)
+    def update(elapsed: int) -> None:
+        nonlocal done
+        if done < seconds:
+            bar.update(min(elapsed, seconds) - done)
+            done = min(elapsed, seconds)
+            if done == seconds:
+                bar.__exit__(None, None, None)
 
     return update
 
@@ -60,26 +63,19 @@ def cli(preset, config, out):
     except ScenarioError as err:
         raise click.UsageError(str(err)) from err
     out = _out_dir(out)
+    if isinstance(scenario, Sweep):
+        points = run_sweep(scenario, out=out, progress=lambda s: _progress_bar(s.name, s.duration))
+        click.echo((out / "summary.md").read_text())
+        click.echo(f"{len(points)} runs; sweep.json, sweep.png and summary.md in {out}")
+        return
     with embedded_anvil() as provider:
         _run(scenario, provider, out)
 
 
 def _run(scenario, provider, out: Path) -> None:
-    owner = accounts.test_accounts[0]
-    if isinstance(scenario, Sweep):
-        points = run_sweep(
-            scenario,
-            owner=owner,
-            provider=provider,
-            out=out,
-            progress=lambda s: _progress_bar(s.name, s.duration),
-        )
-        click.echo((out / "summary.md").read_text())
-        click.echo(f"{len(points)} runs; sweep.json, sweep.png and summary.md in {out}")
-        return
     report = run_scenario(
         scenario,
-        owner=owner,
+        owner=accounts.test_accounts[0],
         provider=provider,
         out=out,
         progress=_progress_bar(scenario.name, scenario.duration),

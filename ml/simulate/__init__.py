@@ -50,11 +50,20 @@ def sweep_point(attack: str, share: float, report: dict, attacker: str) -> dict:
         "accuracy_start": report["accuracy_summary"]["start"],
         "accuracy_end": report["accuracy_summary"]["end"],
         "accuracy_min": report["accuracy_summary"]["min"],
-        "attacker_percent": report["agents"][attacker]["end_percent_of_start"],
-        "honest_percent": sum(a["end_percent_of_start"] for a in honest) / max(1, len(honest)),
+        "attacker_percent": _percent([report["agents"][attacker]]),
+        "honest_percent": _percent(honest),
+        # Deposits still open at the end are neither lost nor back yet: counted here as held.
+        "attacker_percent_with_open": _percent([report["agents"][attacker]], with_open=True),
+        "honest_percent_with_open": _percent(honest, with_open=True),
         "transactions": report["transactions"],
         "tx_per_second": report["tx_per_second"],
     }
+
+
+def _percent(agents: list[dict], *, with_open: bool = False) -> float:
+    """Their end balance (plus open deposits) as a percentage of their start balance."""
+    end = sum(a["end_balance"] + (a["open_deposits"] if with_open else 0) for a in agents)
+    return 100 * end / sum(a["start_balance"] for a in agents)
 
 
 def _deposit_share(report: dict, attacker: str) -> float:
@@ -62,21 +71,25 @@ def _deposit_share(report: dict, attacker: str) -> float:
     return report["agents"][attacker]["deposited"] / total if total else 0.0
 
 
-def run_sweep(sweep: Sweep, *, owner, provider, out, progress=None) -> list[dict]:
-    """Runs every point of the sweep (each in its own folder under `out`), then writes
-    sweep.json, sweep.png and summary.md."""
+def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
+    """Runs every point of the sweep, each on a fresh anvil of its own (a chain that kept the
+    earlier points' contracts would mine ever slower) and in its own folder under `out`, then
+    writes sweep.json, sweep.png and summary.md."""
+    from ape import accounts
+
     out = Path(out)
     data = load_data(sweep.base)
     points = []
     for attack, share, scenario in sweep.scenarios():
-        report = run_scenario(
-            scenario,
-            owner=owner,
-            provider=provider,
-            out=out / scenario.name,
-            data=data,
-            progress=progress(scenario) if progress else None,
-        )
+        with embedded_anvil() as provider:
+            report = run_scenario(
+                scenario,
+                owner=accounts.test_accounts[0],
+                provider=provider,
+                out=out / scenario.name,
+                data=data,
+                progress=progress(scenario) if progress else None,
+            )
         points.append(sweep_point(attack, share, report, sweep.attacker))
     (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")
     plot_sweep(points, out / "sweep.png")
@@ -89,14 +102,15 @@ def sweep_summary(sweep: Sweep, points: list[dict]) -> str:
         f"# Sweep `{sweep.name}`: {sweep.base.days:g} days per point",
         "",
         "| attack | share of contributions | share of deposits | accuracy start → end (min) "
-        "| attacker % of start | honest % of start |",
+        "| attacker % of start (with open deposits) | honest % of start (with open deposits) |",
         "|---|---:|---:|---|---:|---:|",
     ]
     for p in points:
         lines.append(
             f"| {p['attack']} | {p['share']:.0%} | {p['attacker_deposit_share']:.0%} "
             f"| {p['accuracy_start']:.1%} → {p['accuracy_end']:.1%} ({p['accuracy_min']:.1%}) "
-            f"| {p['attacker_percent']:.1f} | {p['honest_percent']:.1f} |"
+            f"| {p['attacker_percent']:.1f} ({p['attacker_percent_with_open']:.1f}) "
+            f"| {p['honest_percent']:.1f} ({p['honest_percent_with_open']:.1f}) |"
         )
     return "\n".join(lines) + "\n"
 

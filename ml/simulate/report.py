@@ -73,7 +73,7 @@ def build_report(sim: Simulation, end_block: int, loop_seconds: float, wall_seco
     accuracies = [row["accuracy"] for row in sim.accuracy]
     fees = sum(tx.fee for tx in sim.txs)
     changes = sum(a["end_balance"] - a["start_balance"] for a in agents.values())
-    held = sim.chain.balance(sim.deployment["trainer"], end_block)
+    held = sim.held_at_end
     counts = {
         k: sum(sim.stats[a.name][k] for a in sim.agents)
         for k in ("contributions", "refunds", "takes", "withdrawals", "front_run")

@@ -291,6 +291,9 @@ class Simulation:
                 block = self.chain.mine(end)
             self.evaluate(end, block)
             self.check_model(end, block)
+            self.held_at_end = self.chain.balance(self.deployment["trainer"], block)
+            if progress:
+                progress(s.duration)
         finally:
             self.chain.close()
         return build_report(self, block, loop_seconds, time.perf_counter() - wall_start)
