@@ -19,6 +19,7 @@ from ml.errors import CollabMLError
 
 MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_DIR = Path(".chain")
+START_SECONDS = 30
 
 
 class LocalChainError(CollabMLError, RuntimeError):
@@ -58,32 +59,41 @@ def running(directory: Path = DEFAULT_DIR) -> dict | None:
     return info if _responds(info["uri"]) else None
 
 
+def launch(args: list[str], *, port: int | None = None, detach: bool = False, log=None):
+    """Starts anvil with `args` on 127.0.0.1 (`port`, else a free one, preferring 8545) and
+    returns (process, uri) once it answers. `detach`: it outlives this process; `log`: a file
+    for its output (else it is discarded, errors aside)."""
+    anvil = shutil.which("anvil")
+    if anvil is None:
+        raise LocalChainError("anvil not found: run `make setup` and put .venv/bin on PATH")
+    port = port or _free_port()
+    uri = f"http://127.0.0.1:{port}"
+    command = [anvil, "--host", "127.0.0.1", "--port", str(port), *args]
+    output = log or subprocess.DEVNULL
+    process = subprocess.Popen(
+        command, stdout=output, stderr=log or subprocess.PIPE, start_new_session=detach
+    )
+    deadline = time.monotonic() + START_SECONDS
+    while not _responds(uri):
+        if process.poll() is not None:
+            detail = process.stderr.read().decode().strip() if process.stderr else ""
+            raise LocalChainError(f"anvil exited at start {detail}".strip())
+        if time.monotonic() > deadline:
+            process.terminate()
+            raise LocalChainError(f"anvil did not answer at {uri} within {START_SECONDS} s")
+        time.sleep(0.05)
+    return process, uri
+
+
 def ensure(directory: Path = DEFAULT_DIR) -> str:
     """The local chain's URI, starting it in the background if it is not running."""
     if info := running(directory):
         return info["uri"]
-    anvil = shutil.which("anvil")
-    if anvil is None:
-        raise LocalChainError("anvil not found: run `make setup` and put .venv/bin on PATH")
     directory.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    uri = f"http://127.0.0.1:{port}"
-    command = [anvil, "--host", "127.0.0.1", "--port", str(port), "--mnemonic", MNEMONIC]
-    command += ["--hardfork", "prague", "--state", str(directory / "state.json")]
-    command += ["--state-interval", "5"]
+    args = ["--mnemonic", MNEMONIC, "--hardfork", "prague"]
+    args += ["--state", str(directory / "state.json"), "--state-interval", "5"]
     with (directory / "anvil.log").open("ab") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    for _ in range(100):
-        if _responds(uri):
-            break
-        if process.poll() is not None:
-            raise LocalChainError(f"anvil exited at start; see {directory / 'anvil.log'}")
-        time.sleep(0.1)
-    else:
-        process.terminate()
-        raise LocalChainError(f"anvil did not answer at {uri}; see {directory / 'anvil.log'}")
+        process, uri = launch(args, detach=True, log=log)
     (directory / "chain.json").write_text(json.dumps({"uri": uri, "pid": process.pid}))
     return uri
 

@@ -164,18 +164,13 @@ def cli(
                 "transactions, paid by this account. Continue?",
                 abort=True,
             )
-        manifest = _deploy(
-            model,
-            encoder,
-            source,
-            trained,
-            mechanism,
-            cost_weight,
-            refund_wait,
-            any_address_wait,
-            owner,
-            provider,
-        )
+        trainer_args = {
+            "mechanism": mechanism,
+            "cost_weight": cost_weight,
+            "refund_wait": refund_wait,
+            "any_address_wait": any_address_wait,
+        }
+        manifest = _deploy(trained, encoder, source, owner, provider, trainer_args)
     write_manifest(out, manifest)
     total = sum(t["gas_used"] for t in manifest["transactions"])
     click.echo(f"{len(manifest['transactions'])} transactions, {total:,} gas in all")
@@ -184,18 +179,7 @@ def cli(
     click.echo(f"Manifest written to {out}")
 
 
-def _deploy(
-    model,
-    encoder,
-    source,
-    trained,
-    mechanism,
-    cost_weight,
-    refund_wait,
-    any_address_wait,
-    owner,
-    provider,
-) -> dict:
+def _deploy(trained, encoder, source, owner, provider, trainer_args: dict) -> dict:
     from ape import chain
 
     from ml.deploy import deploy_model, deploy_trainer
@@ -213,27 +197,22 @@ def _deploy(
         )
         click.echo(f"  {name:<24} gas {receipt.gas_used:>10,}  tx {receipt.txn_hash}")
 
+    model, mechanism = trained.mirror, trainer_args["mechanism"]
     start_block = chain.blocks.head.number + 1
     deployed_model = deploy_model(model, owner)
     names = ["model constructor"] + [f"model chunk {i}" for i, _ in model.chunks()] + ["finalize"]
     for name, receipt in zip(names, deployed_model.receipts, strict=True):
         record(name, receipt)
     trainer = deploy_trainer(
-        deployed_model.contract,
-        owner,
-        mechanism=mechanism,
-        cost_weight=cost_weight,
-        refund_wait=refund_wait,
-        any_address_wait=any_address_wait,
-        encoder_spec_hash=encoder.spec_hash(),
+        deployed_model.contract, owner, encoder_spec_hash=encoder.spec_hash(), **trainer_args
     )
     for name, receipt in zip(
         ["trainer constructor", "hand model to trainer"], trainer.receipts, strict=True
     ):
         record(name, receipt)
-    parameters = {"refund_wait": refund_wait}
-    if mechanism == "deposit-refund-take":
-        parameters.update(cost_weight=cost_weight, any_address_wait=any_address_wait)
+    parameters = {k: v for k, v in trainer_args.items() if k != "mechanism"}
+    if mechanism == "points":  # the only parameter Points has
+        parameters = {"refund_wait": parameters["refund_wait"]}
     return {
         "version": MANIFEST_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -11,26 +11,10 @@ states are not kept (every read is of the latest block)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import time
 from contextlib import contextmanager
 
-from .chain import ChainError
-
-_START_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
+from ml.chain.local import launch
 
 
 @contextmanager
@@ -40,14 +24,8 @@ def embedded_anvil():
     from ape import config, networks
     from ape.utils.testing import DEFAULT_TEST_CHAIN_ID  # what ape signs for on a local node
 
-    binary = shutil.which("anvil")
-    if binary is None:
-        raise ChainError("anvil is not on PATH (make setup installs it in .venv/bin)")
     test = config.get_config("test")
-    port = _free_port()
-    command = [
-        binary,
-        "--port", str(port),
+    args = [
         "--mnemonic", test.mnemonic,
         "--accounts", str(test.number_of_accounts),
         "--balance", "1000000",
@@ -59,16 +37,9 @@ def embedded_anvil():
         "--silent",
         "--prune-history",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process, uri = launch(args)
     try:
-        deadline = time.monotonic() + _START_SECONDS
-        while not _listening(port):
-            if process.poll() is not None:
-                raise ChainError(f"anvil exited: {process.stderr.read().decode().strip()}")
-            if time.monotonic() > deadline:
-                raise ChainError(f"anvil did not listen on port {port} in {_START_SECONDS} s")
-            time.sleep(0.05)
-        with networks.parse_network_choice(f"ethereum:local:http://127.0.0.1:{port}") as provider:
+        with networks.parse_network_choice(f"ethereum:local:{uri}") as provider:
             yield provider
     finally:
         process.terminate()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak
 
-from ml.errors import CollabMLError
+from ml.chain.errors import ChainError
 
 from .rpc import Rpc
 
@@ -25,10 +25,6 @@ _SELECTORS = {
         "balanceOf": "balanceOf(address)",
     }.items()
 }
-
-
-class ChainError(CollabMLError, RuntimeError):
-    """The chain is not usable for a simulation, or disagrees with the mirrors."""
 
 
 def agent_address(name: str, index: int) -> str:
