@@ -11,9 +11,11 @@ ANVIL := --network ethereum:local:foundry
 setup:
 	@tools/setup.sh
 
-## The main demo on the embedded local chain (anvil).
+## The main demo: the reference scenario (155 simulated days of an honest contributor and a
+## label-flipping attacker) on the real contracts on an embedded anvil; report and plots in
+## reports/simulation/.
 demo: setup
-	ape run demo $(ANVIL)
+	ape run simulate --preset reference --out reports/simulation
 
 ## The whole test suite: every layer, in order; the first failure stops it.
 test: lint format-check forge-format-check slither test-forge test-ape test-anvil
