@@ -22,11 +22,7 @@ def plot_accuracy(report: dict, path: Path) -> None:
         xlabel="simulated days",
         ylabel="accuracy on held-out data (%)",
     )
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, [ax], path, loc="lower right")
 
 
 def plot_balances(report: dict, path: Path) -> None:
@@ -41,11 +37,7 @@ def plot_balances(report: dict, path: Path) -> None:
         xlabel="simulated days",
         ylabel="% of start balance",
     )
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, [ax], path)
 
 
 def plot_sweep(points: list[dict], path: Path) -> None:
@@ -78,9 +70,14 @@ def plot_sweep(points: list[dict], path: Path) -> None:
         xlabel="attacker share of contributions (%)",
         ylabel="% of start balance",
     )
-    for ax in (left, right):
+    _save(fig, [left, right], path, fontsize=8)
+
+
+def _save(fig, axes, path: Path, **legend) -> None:
+    """Grid and legend on each of `axes`, then the figure to `path` (120 dpi), closed."""
+    for ax in axes:
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend(**legend)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
