@@ -20,9 +20,10 @@ from ml.encoders import (
     SentenceEmbeddingEncoder,
     VocabularyEncoder,
 )
-from ml.errors import InvalidDataset
+from ml.errors import InvalidDataset, InvalidSample
 from ml.fixed_point import ONE
-from ml.training import Trained, train_naive_bayes, train_nearest_centroid, train_perceptron
+from ml.models import MODELS as MODEL_CLASSES
+from ml.training import Trained, train_model
 
 NUMERIC = {
     "digits": datasets.digits,
@@ -32,14 +33,8 @@ NUMERIC = {
 }
 #: The bundled dataset of short reviews (ml/data/sample_reviews.csv).
 REVIEWS = "reviews"
-SPARSE_MODELS = (
-    "naive-bayes",
-    "sparse-perceptron",
-    "multiclass-sparse-perceptron",
-    "sparse-nearest-centroid",
-)
-DENSE_MODELS = ("dense-perceptron", "nearest-centroid")
-MODELS = SPARSE_MODELS + DENSE_MODELS
+MODELS = tuple(MODEL_CLASSES)
+DENSE_MODELS = tuple(kind for kind, cls in MODEL_CLASSES.items() if not cls.sparse)
 TEXT_ENCODERS = ("vocabulary", "hashing", "embedding")
 ENCODERS = (*TEXT_ENCODERS, "dense")
 
@@ -116,13 +111,13 @@ def load(source: Source) -> Parts:
 def default_encoder(source: Source, model: str) -> str:
     if not source.is_text:
         return "dense"
-    return "vocabulary" if model in SPARSE_MODELS else "embedding"
+    return "vocabulary" if MODEL_CLASSES[model].sparse else "embedding"
 
 
 def make_encoder(kind: str, source: Source, model: str, features: int | None) -> Encoder:
     """An unfitted encoder of `kind` for `model` on `source`; raises InvalidDataset with the
     fix when they do not go together."""
-    sparse = model in SPARSE_MODELS
+    sparse = MODEL_CLASSES[model].sparse
     if kind == "dense":
         if source.is_text:
             raise InvalidDataset("the dense encoder takes vectors: use a text encoder for texts")
@@ -162,39 +157,23 @@ def train(model: str, encoder: Encoder, parts: Parts, *, learning_rate: float = 
     part and measures it on the test part (samples the encoder cannot encode, e.g. texts with
     no known word, are skipped)."""
     encoder.fit(parts.initial + parts.train)
-    sparse = model in SPARSE_MODELS
+    sparse = MODEL_CLASSES[model].sparse
     X_initial, y_initial = _encodable(encoder, parts.initial, parts.y_initial)
     X_test, y_test = _encodable(encoder, parts.test, parts.y_test)
     F = encoder.num_features
     X_initial, X_test = dense_matrix(X_initial, F, sparse), dense_matrix(X_test, F, sparse)
-    k = len(parts.class_names)
-    names = {"class_names": parts.class_names}
-    if model == "naive-bayes":
-        return train_naive_bayes(X_initial, y_initial, X_test, y_test, num_classes=k, **names)
-    if model in ("nearest-centroid", "sparse-nearest-centroid"):
-        return train_nearest_centroid(
-            X_initial, y_initial, X_test, y_test, num_classes=k, sparse=sparse, **names
-        )
-    if model in ("sparse-perceptron", "dense-perceptron") and k != 2:
-        raise InvalidDataset(
-            f"{model} is binary and the data has {k} classes: use "
-            "multiclass-sparse-perceptron, naive-bayes or a nearest centroid"
-        )
-    return train_perceptron(
+    return train_model(
+        model,
         X_initial,
         y_initial,
         X_test,
         y_test,
-        sparse=sparse,
-        num_classes=k,
+        class_names=parts.class_names,
         learning_rate=learning_rate,
-        **names,
     )
 
 
 def _encodable(encoder: Encoder, inputs: list, y) -> tuple[list[list[int]], np.ndarray]:
-    from ml.errors import InvalidSample
-
     samples, labels = [], []
     for x, label in zip(inputs, y, strict=True):
         try:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ml.errors import InvalidDataset
 from ml.fixed_point import INT64_MAX, to_fixed
 from ml.models import (
+    MODELS,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -172,4 +174,48 @@ def train_nearest_centroid(
         test = X_test
     return Trained(
         mirror, _accuracy(nc.predict(X_test), y_test), _accuracy(mirror.predict(test), y_test)
+    )
+
+
+def train_model(
+    kind: str,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    class_names,
+    learning_rate: float = 0.5,
+    alpha: float = 1.0,
+    seed: int = 0,
+) -> Trained:
+    """The `train_*` function of the model `kind` (a key of `ml.models.MODELS`) on 0/1 rows
+    (sparse kinds) or real rows (dense kinds). Raises InvalidDataset for a binary perceptron
+    on data of more than two classes."""
+    k = len(class_names)
+    sparse = MODELS[kind].sparse
+    names = {"class_names": list(class_names)}
+    if kind == "naive-bayes":
+        return train_naive_bayes(
+            X_train, y_train, X_test, y_test, num_classes=k, alpha=alpha, **names
+        )
+    if kind in ("nearest-centroid", "sparse-nearest-centroid"):
+        return train_nearest_centroid(
+            X_train, y_train, X_test, y_test, num_classes=k, sparse=sparse, **names
+        )
+    if kind in ("sparse-perceptron", "dense-perceptron") and k != 2:
+        raise InvalidDataset(
+            f"{kind} is binary and the data has {k} classes: use "
+            "multiclass-sparse-perceptron, naive-bayes or a nearest centroid"
+        )
+    return train_perceptron(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        sparse=sparse,
+        num_classes=k,
+        learning_rate=learning_rate,
+        seed=seed,
+        **names,
     )

@@ -8,13 +8,7 @@ from dataclasses import dataclass, field
 
 from ape.exceptions import ApeException, ContractLogicError, TransactionError
 
-from ml.chain.errors import (
-    ChainError,
-    decode_error,
-    describe_revert,
-    format_error,
-    revert_data,
-)
+from ml.chain.errors import ChainError, describe_revert
 
 #: Messages of nodes that refused a transaction for its fee or nonce, not for what it does.
 UNDERPRICED = ("underpriced", "fee too low", "max fee per gas less than block base fee")
@@ -85,7 +79,7 @@ class Client:
             message = err.rpc_response.get("error", {}).get("message") if err.rpc_response else None
             raise ChainError(f"the node refused the dry run: {message or err}") from err
         except Exception as err:  # a revert, in the form of web3 or of eth-tester
-            raise ChainError(self._explain(err)) from err
+            raise ChainError(describe_revert(err, self.contracts)) from err
         price = chain.provider.gas_price
         needed = value + gas * price
         if sender.balance < needed:
@@ -94,13 +88,6 @@ class Client:
                 f"this transaction needs about {wei_to_eth(needed)} (value and gas)"
             )
         return gas
-
-    def _explain(self, err) -> str:
-        data = revert_data(err)
-        decoded = decode_error(data, self.contracts) if data else None
-        if decoded is None:
-            return f"the chain refused: {str(err).splitlines()[0] if str(err) else repr(err)}"
-        return format_error(*decoded)
 
     def send(self, method, *args, sender, value: int = 0):
         """Sends `method(*args)` from `sender` with `value` wei and returns its receipt."""

@@ -98,11 +98,6 @@ def describe_revert(err: BaseException, contracts: Iterable = ()) -> str:
     if name is None:
         reason = getattr(err, "revert_message", None) or str(err)
         return f"the chain refused: {str(reason).splitlines()[0] if reason else type(err).__name__}"
-    return format_error(name, inputs)
-
-
-def format_error(name: str, inputs: dict) -> str:
-    """``Name(a=1, b=2): what to do``."""
     values = ", ".join(f"{k}={_show(v)}" for k, v in inputs.items())
     hint = HINTS.get(name)
     return f"{name}({values})" + (f": {hint}" if hint else "")

@@ -86,7 +86,7 @@ def cli(text, label, dry_run, manifest_path, network, account):
             contributions = [key]
         else:
             contributions = list(open_contributions(deployed))
-        unit = (lambda v: wei_to_eth(v)) if deployed.deposits else (lambda v: f"{v} points")
+        unit = wei_to_eth if deployed.deposits else (lambda v: f"{v} points")
         claims = claims_for(deployed, sender, contributions)
         # Refunds first: the reputation they earn may entitle the account to takes.
         claimed = _claim(client, deployed, sender, claims, unit, dry_run, "refund")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ml.chain import ChainError, local
+from ml.chain import local
 from ml.encoders import Encoder
 from ml.errors import CollabMLError
 
@@ -244,7 +244,6 @@ def client_for(deployed: Deployed):
 
 
 __all__ = [
-    "ChainError",
     "Deployed",
     "Duration",
     "account_option",
