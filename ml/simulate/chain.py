@@ -49,10 +49,10 @@ class AnvilChain:
     def open(self) -> int:
         """Turns automine off and impersonation on; returns the latest block's timestamp."""
         if self.rpc.call("web3_clientVersion").split("/")[0].lower() != "anvil":
-            raise ChainError("the simulation needs anvil (--network ethereum:local:foundry)")
+            raise ChainError("the simulation needs anvil (ml.simulate.embedded_anvil starts one)")
         latest = self.rpc.call("eth_getBlockByNumber", "latest", False)
         if int(latest.get("baseFeePerGas", "0x0"), 16) != 0:
-            raise ChainError("anvil's base fee must be 0 (ape-foundry's default base_fee)")
+            raise ChainError("anvil's base fee must be 0 (embedded_anvil starts it so)")
         self.rpc.call("evm_setAutomine", False)
         self.rpc.call("anvil_autoImpersonateAccount", True)
         return int(latest["timestamp"], 16)
