@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IClassifier} from "../interfaces/IClassifier.sol";
+import {ICollaborativeTrainer} from "../interfaces/ICollaborativeTrainer.sol";
 import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
 
 /// @title DepositRefundTakeTrainer
@@ -11,7 +12,8 @@ import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
 ///   required = ceil(costWeight * 3600 / max(1, isqrt(seconds since the last update))),
 /// rounded up to whole DEPOSIT_UNITs (1e12 wei), at least one unit. Overpayment is credited.
 /// - refund: after `refundWait`, if the current model agrees with the label, the author is
-///   credited the whole remaining deposit and earns 1 reputation.
+///   credited the whole remaining deposit, and earns 1 reputation if the contribution taught
+///   the model something (new content the model predicted wrongly before learning it).
 /// - take: after `refundWait`, while the model disagrees, any other address holding reputation
 ///   is credited floor(deposit * its reputation / total reputation) (capped at what is left),
 ///   once per contribution. After `anyAddressWait` anyone takes all that is left, so no deposit
@@ -35,7 +37,10 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
 
     error InsufficientDeposit(uint256 sent, uint256 required);
 
-    event DepositRefunded(bytes32 indexed id, address indexed contributor, uint256 amount);
+    /// @notice `amount` wei refunded to `contributor`, who earned `reputationMinted`.
+    event DepositRefunded(
+        bytes32 indexed id, address indexed contributor, uint256 amount, uint256 reputationMinted
+    );
     event DepositTaken(bytes32 indexed id, address indexed taker, uint256 amount);
     event OverpaymentCredited(address indexed contributor, uint256 amount);
 
@@ -53,49 +58,21 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         if (costWeight_ > (uint256(type(uint32).max) * DEPOSIT_UNIT) / 3600) {
             revert InvalidParameters("cost weight too large: deposits over 4294 ether");
         }
-        if (refundWait_ > anyAddressWait_) {
-            revert InvalidParameters("refund wait must not exceed the any-address wait");
+        // A real take window: between the two waits only reputation holders take their share.
+        if (refundWait_ >= anyAddressWait_) {
+            revert InvalidParameters("refund wait must be shorter than the any-address wait");
         }
-        if (anyAddressWait_ > 10 * 365 days) revert InvalidParameters("wait over ten years");
+        if (anyAddressWait_ > MAX_WAIT) revert InvalidParameters("wait over ten years");
         costWeight = costWeight_;
         anyAddressWait = anyAddressWait_;
         lastUpdateTime = block.timestamp;
     }
 
-    /// @notice The deposit (wei) a contribution made now must carry.
-    function requiredDeposit() public view returns (uint256) {
-        return requiredDepositAt(block.timestamp);
-    }
-
-    /// @notice The deposit (wei) a contribution made at `timestamp` must carry, if no other
-    /// contribution comes first.
-    function requiredDepositAt(uint256 timestamp) public view returns (uint256) {
+    /// @inheritdoc ICollaborativeTrainer
+    function requiredDepositAt(uint256 timestamp) public view override returns (uint256) {
         uint256 elapsed = timestamp > lastUpdateTime ? timestamp - lastUpdateTime : 0;
         uint256 divisor = Math.max(1, Math.sqrt(elapsed));
         return Math.ceilDiv(costWeight * 3600, divisor * DEPOSIT_UNIT) * DEPOSIT_UNIT;
-    }
-
-    /// @notice What `account` could claim on the contribution of (data, label) now: as its
-    /// author by `refund`, or by `report`. Both 0 when it cannot.
-    function claimable(bytes calldata data, uint256 label, address account)
-        external
-        view
-        returns (uint256 refundable, uint256 takeable)
-    {
-        bytes32 key = contentKey(data, label);
-        Record memory r = _records[key];
-        if (r.remaining == 0) return (0, 0);
-        uint256 left = uint256(r.remaining) * DEPOSIT_UNIT;
-        if (block.timestamp >= uint256(r.addedAt) + anyAddressWait) {
-            takeable = left;
-        }
-        if (block.timestamp < uint256(r.addedAt) + refundWait) return (0, takeable);
-        bool agrees = model.predict(data) == label;
-        if (account == r.contributor) return (agrees ? left : 0, takeable);
-        if (takeable != 0 || agrees) return (0, takeable);
-        bytes32 id = contributionId(key, r.contributor, r.addedAt);
-        if (_taken[id][account]) return (0, 0);
-        takeable = _share(r, reputation.balanceOf(account)) * DEPOSIT_UNIT;
     }
 
     /// @notice Takes (part of) the deposit of a contribution the model disagrees with.
@@ -145,10 +122,40 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         return (units, units, required);
     }
 
-    function _settleRefund(bytes32 id, Record memory r) internal override {
+    function _settleRefund(bytes32 id, Record memory r, bool earns) internal override {
         uint256 amount = uint256(r.remaining) * DEPOSIT_UNIT;
         credits[r.contributor] += amount;
-        reputation.mint(r.contributor, REFUND_REPUTATION);
-        emit DepositRefunded(id, r.contributor, amount);
+        uint256 minted = earns ? REFUND_REPUTATION : 0;
+        if (earns) reputation.mint(r.contributor, minted);
+        emit DepositRefunded(id, r.contributor, amount, minted);
+    }
+
+    /// @dev The author refunds while the model agrees (deposit back: the most it can get);
+    /// after the any-address wait anyone, the author too, takes everything left; before it,
+    /// another reputation holder takes its share once while the model disagrees.
+    function _claimable(
+        bytes calldata data,
+        uint256 label,
+        address account,
+        Record memory r,
+        bool earns
+    ) internal view override returns (Claim, uint256, uint256) {
+        if (!_refundWaitOver(r)) return (Claim.None, 0, 0);
+        uint256 left = uint256(r.remaining) * DEPOSIT_UNIT;
+        bool agrees = model.predict(data) == label;
+        if (account == r.contributor && agrees) {
+            return (Claim.Refund, left, earns ? REFUND_REPUTATION : 0);
+        }
+        if (block.timestamp >= uint256(r.addedAt) + anyAddressWait) {
+            return (Claim.Report, left, 0);
+        }
+        if (account == r.contributor || agrees) return (Claim.None, 0, 0);
+        if (_taken[contributionId(contentKey(data, label), r.contributor, r.addedAt)][account]) {
+            return (Claim.None, 0, 0);
+        }
+        uint256 units = _share(r, reputation.balanceOf(account));
+        // slither-disable-next-line incorrect-equality (non-transferable: see report)
+        if (units == 0) return (Claim.None, 0, 0);
+        return (Claim.Report, units * DEPOSIT_UNIT, 0);
     }
 }

@@ -49,7 +49,11 @@ interface IClassifier {
     function predict(bytes calldata sample) external view returns (uint256);
 
     /// @notice Learns from `sample` labelled `label`. Only the owner; only after finalisation.
-    function update(bytes calldata sample, uint256 label) external;
+    /// @return predictedBefore The class predicted for `sample` before learning from it.
+    function update(bytes calldata sample, uint256 label) external returns (uint256 predictedBefore);
+
+    /// @notice The longest sample (bytes) whose `predict` is sure to fit the gas budget.
+    function maxSampleBytes() external view returns (uint256);
 
     /// @notice A short name of the model type, e.g. "sparse-perceptron".
     function modelKind() external pure returns (string memory);

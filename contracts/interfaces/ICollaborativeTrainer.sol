@@ -9,6 +9,13 @@ pragma solidity ^0.8.24;
 /// credited and paid out by `withdraw`. A contribution is found by its content (data, label)
 /// and identified by `contributionId(contentKey, contributor, addedAt)`.
 interface ICollaborativeTrainer {
+    /// @notice What an account can do on a contribution now to be paid the most (`claimable`).
+    enum Claim {
+        None,
+        Refund,
+        Report
+    }
+
     // ------------------------------------------------------------------ errors
     error SampleTooLarge(uint256 length, uint256 maxLength);
     /// @notice The same data with the same label is already an open contribution.
@@ -34,22 +41,29 @@ interface ICollaborativeTrainer {
     error RevealTooEarly(uint256 committedAt);
     error RevealTooLate(uint256 committedAt, uint256 deadline);
     error InvalidParameters(string reason);
+    /// @notice The same author re-added the same content in the second its last contribution
+    /// was added: the contribution id (content, author, time) would repeat.
+    error ContributionIdTaken(bytes32 id);
+    error InvalidRecipient(address to);
 
     // ------------------------------------------------------------------ events
     /// @notice A contribution was accepted and the model learnt from it. `data` is the sample
-    /// (it is not stored); `deposit` is in wei.
+    /// (it is not stored); `deposit` is in wei. `earnsReputation`: whether its refund will mint
+    /// reputation (its content is new and the model predicted another class before learning it).
     event ContributionAdded(
         bytes32 indexed id,
         address indexed contributor,
         uint256 indexed label,
         uint256 deposit,
         uint256 addedAt,
-        bytes data
+        bytes data,
+        bool earnsReputation
     );
     /// @notice The hash of the encoder spec every client must use, fixed at deployment.
     event EncoderRecorded(bytes32 specHash);
     event Committed(bytes32 indexed commitment, address indexed contributor);
-    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice `account`'s whole credit, `amount` wei, was paid to `to`.
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
 
     // ------------------------------------------------------------------ actions
     function addData(bytes calldata data, uint256 label) external payable;
@@ -57,10 +71,33 @@ interface ICollaborativeTrainer {
     function reveal(bytes calldata data, uint256 label, bytes32 salt) external payable;
     function refund(bytes calldata data, uint256 label) external;
     function report(bytes calldata data, uint256 label) external;
+    /// @notice Pays the caller's whole credit to the caller.
+    function withdraw() external;
+    /// @notice Pays the caller's whole credit to `to` (for a caller that cannot receive ether).
+    function withdrawTo(address payable to) external;
 
     // ------------------------------------------------------------------ views
     /// @notice The model's prediction (contentKey, contributionId and contribution come from
     /// the DataHandler).
     function predict(bytes calldata data) external view returns (uint256);
-    function withdraw() external;
+
+    /// @notice The deposit (wei) a contribution made now must carry; 0 for mechanisms without.
+    function requiredDeposit() external view returns (uint256);
+
+    /// @notice The deposit (wei) a contribution made at `timestamp` must carry, if no other
+    /// contribution comes first.
+    function requiredDepositAt(uint256 timestamp) external view returns (uint256);
+
+    /// @notice What `account` should call now on the contribution of (data, label) to be paid
+    /// the most, the wei it would be credited and the reputation it would earn; (None, 0, 0)
+    /// when it can claim nothing.
+    function claimable(bytes calldata data, uint256 label, address account)
+        external
+        view
+        returns (Claim action, uint256 amount, uint256 reputationEarned);
+
+    /// @notice Whether the refund of the open contribution of (data, label) would mint
+    /// reputation: only a contribution that taught the model something does (its content was
+    /// never contributed before and the model predicted another class before learning it).
+    function earnsReputation(bytes calldata data, uint256 label) external view returns (bool);
 }

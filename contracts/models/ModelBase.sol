@@ -79,9 +79,19 @@ abstract contract ModelBase is IClassifier, Ownable {
         return _predict(sample);
     }
 
-    function update(bytes calldata sample, uint256 label) external onlyOwner whenFinalized {
+    function update(bytes calldata sample, uint256 label)
+        external
+        onlyOwner
+        whenFinalized
+        returns (uint256 predictedBefore)
+    {
         if (label >= numClasses) revert UnknownClass(label, numClasses);
+        predictedBefore = _predict(sample);
         if (_update(sample, label)) emit ModelUpdated(label);
+    }
+
+    function maxSampleBytes() external view returns (uint256) {
+        return 4 * numFeatures;
     }
 
     function classNames() external view returns (string[] memory names) {

@@ -38,9 +38,16 @@ abstract contract CollaborativeTrainer is
     /// the deployer recorded no encoder (samples are supplied already encoded).
     bytes32 public immutable encoderSpecHash;
 
+    /// @notice The longest commit-reveal window a trainer accepts.
+    uint256 public constant MAX_COMMIT_REVEAL_WINDOW = 30 days;
+    /// @notice The longest wait a trainer accepts.
+    uint256 public constant MAX_WAIT = 10 * 365 days;
+
     /// @notice Wei each account may withdraw.
     mapping(address account => uint256) public credits;
     mapping(bytes32 commitment => uint256 committedAt) public commitments;
+    /// @dev Whether the open contribution of a content key will mint reputation at its refund.
+    mapping(bytes32 contentKey => bool) private _earnsReputation;
 
     constructor(
         IClassifier model_,
@@ -51,13 +58,18 @@ abstract contract CollaborativeTrainer is
         if (address(model_).code.length == 0) {
             revert InvalidParameters("model is not a contract");
         }
-        if (refundWait_ > 10 * 365 days) revert InvalidParameters("refund wait over ten years");
+        if (refundWait_ > MAX_WAIT) revert InvalidParameters("refund wait over ten years");
+        // Bounded so that committedAt + window can never overflow, and commitments expire.
+        if (commitRevealWindow_ > MAX_COMMIT_REVEAL_WINDOW) {
+            revert InvalidParameters("commit-reveal window over 30 days");
+        }
         model = model_;
         reputation = new ReputationToken("Collaborative ML reputation", "CMLREP");
         refundWait = refundWait_;
         commitRevealWindow = commitRevealWindow_;
-        // 4 bytes per value is the most any model's sample encoding uses.
-        maxSampleBytes = 4 * model_.numFeatures();
+        // The model's bound: the longest sample whose prediction (the judgement of a refund
+        // or a report) is sure to fit one transaction.
+        maxSampleBytes = model_.maxSampleBytes();
         encoderSpecHash = encoderSpecHash_;
         emit EncoderRecorded(encoderSpecHash_);
     }
@@ -107,23 +119,44 @@ abstract contract CollaborativeTrainer is
     function _add(bytes calldata data, uint256 label) private {
         if (data.length > maxSampleBytes) revert SampleTooLarge(data.length, maxSampleBytes);
         bytes32 key = contentKey(data, label);
-        Record storage record = _records[key];
-        if (record.remaining != 0) {
-            revert DuplicateContribution(contributionId(key, record.contributor, record.addedAt));
-        }
-        (uint32 stake, uint32 remaining, uint256 depositWei) = _stake();
-        // Times are stored in 32 bits: contributions stop (revert) in 2106 rather than wrap.
-        (record.contributor, record.addedAt, record.stake, record.remaining) =
-        (msg.sender, SafeCast.toUint32(block.timestamp), stake, remaining);
-        model.update(data, label); // validates the sample and label; reverts undo everything
+        (bool seen, uint256 depositWei) = _record(key);
+        // Validates the sample and label (reverts undo everything) and learns from it. Called
+        // on its own line: it must run whatever `seen` is.
+        uint256 predictedBefore = model.update(data, label);
+        // Reputation rewards information, not repetition: only new content that the model got
+        // wrong before learning it earns any.
+        bool earns = !seen && predictedBefore != label;
+        if (earns) _earnsReputation[key] = true;
+        else if (seen) delete _earnsReputation[key]; // a flag left by a record taken to zero
         emit ContributionAdded(
             contributionId(key, msg.sender, block.timestamp),
             msg.sender,
             label,
             depositWei,
             block.timestamp,
-            data
+            data,
+            earns
         );
+    }
+
+    /// @dev Opens the record of a new contribution of content `key` by the caller, taking its
+    /// stake; returns whether the content was ever contributed before, and the deposit in wei.
+    function _record(bytes32 key) private returns (bool seen, uint256 depositWei) {
+        Record storage record = _records[key];
+        if (record.remaining != 0) {
+            revert DuplicateContribution(contributionId(key, record.contributor, record.addedAt));
+        }
+        // A closed record keeps its author: content is "seen" for ever after its first add.
+        seen = record.contributor != address(0);
+        if (seen && record.contributor == msg.sender && record.addedAt == block.timestamp) {
+            revert ContributionIdTaken(contributionId(key, msg.sender, block.timestamp));
+        }
+        uint32 stake;
+        uint32 remaining;
+        (stake, remaining, depositWei) = _stake();
+        // Times are stored in 32 bits: contributions stop (revert) in 2106 rather than wrap.
+        (record.contributor, record.addedAt, record.stake, record.remaining) =
+        (msg.sender, SafeCast.toUint32(block.timestamp), stake, remaining);
     }
 
     // ------------------------------------------------------------------ claiming
@@ -136,15 +169,28 @@ abstract contract CollaborativeTrainer is
         uint256 predicted = model.predict(data);
         if (predicted != label) revert ModelDisagrees(label, predicted);
         _records[key].remaining = 0;
-        _settleRefund(id, r);
+        bool earns = _earnsReputation[key];
+        if (earns) delete _earnsReputation[key];
+        _settleRefund(id, r, earns);
     }
 
     function withdraw() external nonReentrant {
+        _withdraw(payable(msg.sender));
+    }
+
+    function withdrawTo(address payable to) external nonReentrant {
+        if (to == address(0)) revert InvalidRecipient(to);
+        _withdraw(to);
+    }
+
+    /// @dev Checks-effects-interactions: the credit is zero before any ether moves, so a
+    /// receiver that reads `credits` during the payment sees nothing left.
+    function _withdraw(address payable to) private {
         uint256 amount = credits[msg.sender];
         if (amount == 0) revert NothingToWithdraw(msg.sender);
         credits[msg.sender] = 0;
-        emit Withdrawn(msg.sender, amount);
-        Address.sendValue(payable(msg.sender), amount);
+        emit Withdrawn(msg.sender, to, amount);
+        Address.sendValue(to, amount);
     }
 
     // ------------------------------------------------------------------ views
@@ -153,14 +199,51 @@ abstract contract CollaborativeTrainer is
         return model.predict(data);
     }
 
+    function earnsReputation(bytes calldata data, uint256 label) external view returns (bool) {
+        bytes32 key = contentKey(data, label);
+        return _records[key].remaining != 0 && _earnsReputation[key];
+    }
+
+    function requiredDeposit() public view returns (uint256) {
+        return requiredDepositAt(block.timestamp);
+    }
+
+    function requiredDepositAt(uint256 timestamp) public view virtual returns (uint256);
+
+    function claimable(bytes calldata data, uint256 label, address account)
+        external
+        view
+        returns (Claim action, uint256 amount, uint256 reputationEarned)
+    {
+        bytes32 key = contentKey(data, label);
+        Record memory r = _records[key];
+        if (r.remaining == 0) return (Claim.None, 0, 0);
+        return _claimable(data, label, account, r, _earnsReputation[key]);
+    }
+
     // ------------------------------------------------------------------ for mechanisms
 
     /// @dev Checks msg.value and returns the stake recorded for a new contribution, what of it
     /// can be claimed (> 0: the record is open) and the deposit in wei for the event.
     function _stake() internal virtual returns (uint32 stake, uint32 remaining, uint256 depositWei);
 
-    /// @dev Pays the author of a validated contribution (its record is already closed).
-    function _settleRefund(bytes32 id, Record memory r) internal virtual;
+    /// @dev Pays the author of a validated contribution (its record is already closed);
+    /// `earns`: whether it mints reputation.
+    function _settleRefund(bytes32 id, Record memory r, bool earns) internal virtual;
+
+    /// @dev `claimable` for an open record `r` of (data, label).
+    function _claimable(
+        bytes calldata data,
+        uint256 label,
+        address account,
+        Record memory r,
+        bool earns
+    ) internal view virtual returns (Claim action, uint256 amount, uint256 reputationEarned);
+
+    /// @dev Whether the refund wait of `r` is over.
+    function _refundWaitOver(Record memory r) internal view returns (bool) {
+        return block.timestamp >= uint256(r.addedAt) + refundWait;
+    }
 
     /// @dev The record of an open contribution, with its keys; reverts if unknown or claimed.
     function _open(bytes calldata data, uint256 label)
