@@ -8,7 +8,7 @@ from math import isqrt
 DEPOSIT_UNIT = 10**12  # DepositRefundTakeTrainer.DEPOSIT_UNIT: deposits are whole units
 REFUND_REPUTATION = 1
 REFUND_POINTS = 2
-REPORT_POINTS = 1
+REPORT_POINTS = 0  # PointsTrainer: a report closes bad data and earns nothing
 MAX_STAKE_UNITS = 2**32 - 1
 
 

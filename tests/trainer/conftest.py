@@ -5,10 +5,12 @@ import pytest
 from trainer_helpers import (
     ANY_ADDRESS_WAIT,
     COST_WEIGHT,
-    OTHER_GOOD,
+    FIRST_NEUTRAL,
+    NUM_FEATURES,
     REFUND_WAIT,
     add,
     encode,
+    informative,
     small_model,
     wait,
 )
@@ -59,11 +61,14 @@ def sybil(accounts):
 
 @pytest.fixture
 def earn_reputation(drt):
-    """Gives `account` one reputation through a validated contribution of `indices`."""
+    """Gives `account` one reputation through a validated, informative contribution (new
+    content each call)."""
+    used = iter(range(NUM_FEATURES - FIRST_NEUTRAL))
 
-    def earn(account, indices=OTHER_GOOD):
-        add(drt, account, indices, 1)
+    def earn(account):
+        indices, label = informative(drt, next(used))
+        add(drt, account, indices, label)
         wait(REFUND_WAIT)
-        drt.refund(encode(indices), 1, sender=account)
+        drt.refund(encode(indices), label, sender=account)
 
     return earn

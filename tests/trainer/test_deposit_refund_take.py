@@ -11,6 +11,7 @@ from trainer_helpers import (
     content_key,
     contribution_id,
     encode,
+    informative,
     record,
     small_model,
     state,
@@ -47,6 +48,7 @@ def test_add_data_records_stakes_and_updates_the_model(drt, contributor, model_c
         expected_deposit,
         added_at,
         encode(GOOD),
+        True,  # new content the model got wrong: its refund would earn reputation
     )
     assert drt.balance == expected_deposit
     assert drt.lastUpdateTime() == added_at
@@ -103,8 +105,9 @@ def test_invalid_sample_or_label_is_rejected_by_the_model_and_changes_nothing(
         drt.addData(encode(GOOD), 2, sender=contributor, value=required)
     with reverts_with(model_contract.FeaturesNotIncreasing, position=1, previous=3, feature=3):
         drt.addData(b"\x00\x03\x00\x03", 1, sender=contributor, value=required)
-    with reverts_with(drt.SampleTooLarge, length=4 * 16 + 2, maxLength=4 * 16):
-        drt.addData(b"\x00\x01" * 33, 1, sender=contributor, value=required)
+    longest = drt.maxSampleBytes()
+    with reverts_with(drt.SampleTooLarge, length=longest + 2, maxLength=longest):
+        drt.addData(b"\x00\x01" * (longest // 2 + 1), 1, sender=contributor, value=required)
     after = (state(drt, [contributor]), SparsePerceptron.from_contract(model_contract).state())
     assert after == before
 
@@ -113,22 +116,46 @@ def test_invalid_sample_or_label_is_rejected_by_the_model_and_changes_nothing(
 
 
 def test_refund_after_the_wait_when_the_model_agrees(drt, contributor, reputation):
-    add(drt, contributor, GOOD, 1)
-    deposit = record(drt, GOOD, 1)["stake"] * DEPOSIT_UNIT
+    indices, label = informative(drt, 0)
+    add(drt, contributor, indices, label)
+    assert drt.earnsReputation(encode(indices), label)
+    deposit = record(drt, indices, label)["stake"] * DEPOSIT_UNIT
     wait(REFUND_WAIT)
-    assert drt.claimable(encode(GOOD), 1, contributor) == (deposit, 0)
+    assert drt.claimable(encode(indices), label, contributor) == (1, deposit, REFUND_REPUTATION)
 
-    receipt = drt.refund(encode(GOOD), 1, sender=contributor)
+    receipt = drt.refund(encode(indices), label, sender=contributor)
 
-    assert (
-        drt.DepositRefunded(contribution_id(drt, GOOD, 1), contributor, deposit) in receipt.events
+    refunded = drt.DepositRefunded(
+        contribution_id(drt, indices, label), contributor, deposit, REFUND_REPUTATION
     )
-    assert record(drt, GOOD, 1)["remaining"] == 0
+    assert refunded in receipt.events
+    assert record(drt, indices, label)["remaining"] == 0
+    assert not drt.earnsReputation(encode(indices), label)
     assert state(drt, [contributor], reputation) == {
         "balance": deposit,
         "credits": [deposit],
         "reputation": [REFUND_REPUTATION],
         "supply": REFUND_REPUTATION,
+    }
+
+
+def test_refund_of_what_the_model_already_knew_returns_the_deposit_without_reputation(
+    drt, contributor, reputation
+):
+    add(drt, contributor, GOOD, 1)  # the model predicted 1 already: nothing learnt
+    assert not drt.earnsReputation(encode(GOOD), 1)
+    deposit = record(drt, GOOD, 1)["stake"] * DEPOSIT_UNIT
+    wait(REFUND_WAIT)
+    assert drt.claimable(encode(GOOD), 1, contributor) == (1, deposit, 0)
+    receipt = drt.refund(encode(GOOD), 1, sender=contributor)
+    assert drt.DepositRefunded(contribution_id(drt, GOOD, 1), contributor, deposit, 0) in (
+        receipt.events
+    )
+    assert state(drt, [contributor], reputation) == {
+        "balance": deposit,
+        "credits": [deposit],
+        "reputation": [0],
+        "supply": 0,
     }
 
 
@@ -162,15 +189,15 @@ def test_refund_errors_change_nothing(drt, contributor, reporter, reputation):
 def test_takes_are_shares_of_the_deposit_by_reputation(
     drt, contributor, reporter, stranger, earn_reputation, reputation, accounts
 ):
-    earn_reputation(reporter, [2, 3])
-    earn_reputation(stranger, [4, 5])
-    earn_reputation(reporter, [6, 7])  # reporter 2, stranger 1: total 3
+    earn_reputation(reporter)
+    earn_reputation(stranger)
+    earn_reputation(reporter)  # reporter 2, stranger 1: total 3
     add(drt, contributor, GOOD, 0)
     stake = record(drt, GOOD, 0)["stake"] * DEPOSIT_UNIT
     wait(REFUND_WAIT)
     before = state(drt, [contributor, reporter, stranger], reputation)
     share = take_share(stake, stake, 2, 3)
-    assert drt.claimable(encode(GOOD), 0, reporter) == (0, share)
+    assert drt.claimable(encode(GOOD), 0, reporter) == (2, share, 0)
 
     receipt = drt.report(encode(GOOD), 0, sender=reporter)
     assert drt.DepositTaken(contribution_id(drt, GOOD, 0), reporter, share) in receipt.events
@@ -192,7 +219,7 @@ def test_take_errors_change_nothing(
     drt, contributor, reporter, stranger, earn_reputation, reputation, accounts
 ):
     earn_reputation(reporter)
-    earn_reputation(accounts[5], [6, 7])  # two holders: one take leaves half the deposit
+    earn_reputation(accounts[5])  # two holders: one take leaves half the deposit
     add(drt, contributor, GOOD, 0)
     add(drt, contributor, [4, 5], 1)  # good: the model agrees
     r = record(drt, GOOD, 0)
@@ -223,7 +250,7 @@ def test_after_the_any_address_wait_anyone_takes_what_is_left(
     add(drt, contributor, GOOD, 0)
     stake = record(drt, GOOD, 0)["stake"] * DEPOSIT_UNIT
     wait(ANY_ADDRESS_WAIT)
-    assert drt.claimable(encode(GOOD), 0, stranger) == (0, stake)
+    assert drt.claimable(encode(GOOD), 0, stranger) == (2, stake, 0)
     drt.report(encode(GOOD), 0, sender=stranger)  # no reputation needed now
     assert drt.credits(stranger) == stake
     assert record(drt, GOOD, 0)["remaining"] == 0
@@ -244,11 +271,12 @@ def test_a_share_that_rounds_to_nothing_is_refused(
         refund_wait=REFUND_WAIT,
         any_address_wait=ANY_ADDRESS_WAIT,
     ).contract
-    for account, sample in ((reporter, [2, 3]), (stranger, [4, 5]), (accounts[5], [6, 7])):
-        add(cheap, account, sample, 1)
-    wait(REFUND_WAIT)
-    for account, sample in ((reporter, [2, 3]), (stranger, [4, 5]), (accounts[5], [6, 7])):
-        cheap.refund(encode(sample), 1, sender=account)
+    holders = (reporter, stranger, accounts[5])
+    for k, account in enumerate(holders):
+        indices, label = informative(cheap, k)
+        add(cheap, account, indices, label)
+        wait(REFUND_WAIT)
+        cheap.refund(encode(indices), label, sender=account)
     wait(10**4)  # deposits fall to 1 unit
     add(cheap, contributor, GOOD, 0)
     assert record(cheap, GOOD, 0)["stake"] == 1
@@ -269,8 +297,31 @@ def test_withdraw_pays_exactly_the_credit(drt, contributor):
 
     receipt = drt.withdraw(sender=contributor)
 
-    assert receipt.events == [drt.Withdrawn(contributor, credit)]
+    assert receipt.events == [drt.Withdrawn(contributor, contributor, credit)]
     assert contributor.balance == balance + credit - receipt.total_fees_paid
     assert drt.credits(contributor) == 0 and drt.balance == 0
     with reverts_with(drt.NothingToWithdraw, account=contributor):
         drt.withdraw(sender=contributor)
+
+
+def test_withdraw_to_pays_the_whole_credit_to_another_address(drt, contributor, stranger):
+    add(drt, contributor, GOOD, 1)
+    wait(REFUND_WAIT)
+    drt.refund(encode(GOOD), 1, sender=contributor)
+    credit = drt.credits(contributor)
+    balance = stranger.balance
+
+    receipt = drt.withdrawTo(stranger, sender=contributor)
+
+    assert receipt.events == [drt.Withdrawn(contributor, stranger, credit)]
+    assert stranger.balance == balance + credit
+    assert drt.credits(contributor) == 0 and drt.balance == 0
+    with reverts_with(drt.NothingToWithdraw, account=contributor):
+        drt.withdrawTo(stranger, sender=contributor)
+
+
+def test_withdraw_to_the_zero_address_is_refused(drt, contributor):
+    add(drt, contributor, GOOD, 1, extra=5)
+    with reverts_with(drt.InvalidRecipient, to="0x" + "0" * 40):
+        drt.withdrawTo("0x" + "0" * 40, sender=contributor)
+    assert drt.credits(contributor) == 5

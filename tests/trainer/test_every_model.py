@@ -2,7 +2,7 @@
 model kind and both incentive mechanisms, each model checked against its mirror at the end."""
 
 import pytest
-from trainer_helpers import REFUND_WAIT, wait
+from trainer_helpers import ANY_ADDRESS_WAIT, REFUND_WAIT, wait
 
 from ml.deploy import deploy_model, deploy_trainer
 from ml.fixed_point import ONE
@@ -75,14 +75,19 @@ def test_full_cycle(kind, mechanism, owner, contributor, reporter, project):
         trainer.addData(mirror.encode_fixed(x), label, sender=account, value=value)
         mirror.update_fixed(x, label)
 
-    add(reporter, good, 1)  # honest
+    add(reporter, good, 1)  # honest, but the model knew it: no reputation
     add(contributor, bad, 0)  # wrong label
+    assert not trainer.earnsReputation(mirror.encode_fixed(good), 1)
     wait(REFUND_WAIT)
+    assert trainer.claimable(mirror.encode_fixed(good), 1, reporter)[0] == 1  # Claim.Refund
     trainer.refund(mirror.encode_fixed(good), 1, sender=reporter)
+    if mechanism == "deposit-refund-take":
+        wait(ANY_ADDRESS_WAIT)  # no one holds reputation: after this wait anyone takes it all
+    assert trainer.claimable(mirror.encode_fixed(bad), 0, reporter)[0] == 2  # Claim.Report
     trainer.report(mirror.encode_fixed(bad), 0, sender=reporter)
 
     assert type(mirror).from_contract(model).state() == mirror.state()
-    assert rep.balanceOf(contributor) == 0 and rep.balanceOf(reporter) > 0
+    assert rep.totalSupply() == 0
     if mechanism == "deposit-refund-take":
         balance = reporter.balance
         credit = trainer.credits(reporter)

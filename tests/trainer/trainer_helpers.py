@@ -1,8 +1,11 @@
 """Constants and helpers shared by the trainer tests (fixtures are in conftest.py).
 
-The model has 16 features: 0-7 vote strongly for class 1, 8-15 for class 0, and the learning
-rate is tiny, so one contribution never flips a prediction: GOOD = [0, 1] is class 1, and a
-contribution of GOOD labelled 0 is bad data the model keeps disagreeing with.
+The model has 32 features: 0-7 vote strongly for class 1, 8-15 for class 0, and the learning
+rate is tiny, so one contribution never flips their predictions: GOOD = [0, 1] is class 1, and
+a contribution of GOOD labelled 0 is bad data the model keeps disagreeing with. GOOD labelled 1
+is validated but teaches the model nothing, so its refund earns no reputation. Features 16-31
+weigh nothing: a sample of one of them sits on the decision boundary, so the model learns it
+from one contribution (`informative`), the kind of contribution that earns reputation.
 """
 
 from ape import chain
@@ -18,10 +21,24 @@ OTHER_GOOD = [2, 3]  # predicted 1
 NEGATIVE = [8, 9]  # predicted 0
 
 
+NUM_FEATURES = 32
+FIRST_NEUTRAL = 16  # features 16-31 weigh nothing
+
+
 def small_model() -> SparsePerceptron:
-    model = SparsePerceptron(num_features=16, learning_rate=0.001, class_names=["neg", "pos"])
-    model.params_ = [10**6] * 8 + [-(10**6)] * 8
+    model = SparsePerceptron(
+        num_features=NUM_FEATURES, learning_rate=0.001, class_names=["neg", "pos"]
+    )
+    model.params_ = [10**6] * 8 + [-(10**6)] * 8 + [0] * (NUM_FEATURES - FIRST_NEUTRAL)
     return model
+
+
+def informative(trainer, k: int) -> tuple[list[int], int]:
+    """New content the model gets wrong now and right after learning it once: the k-th
+    neutral feature alone (its score is the intercept, within one step of 0), labelled with
+    the class the model does not predict now."""
+    indices = [FIRST_NEUTRAL + k]
+    return indices, 1 - trainer.predict(encode(indices))
 
 
 def encode(indices) -> bytes:
