@@ -83,6 +83,12 @@ def test_random_contributors_conserve_every_wei(drt, reputation, accounts, chain
         def add(self, who, which, label, extra):
             return (which, label) if self._add(who, which, label, extra) else multiple()
 
+        @rule(target=contributions, who=st.integers(0, 3), which=st.sampled_from([5, 6, 7]))
+        def add_what_the_model_gets_wrong(self, who, which):
+            """An honest teacher: a boundary sample with the label the model does not predict."""
+            label = 1 - drt.predict(encode(SAMPLES[which]))
+            return (which, label) if self._add(who, which, label, 0) else multiple()
+
         def _add(self, who, which, label, extra) -> bool:
             actor, key = actors[who], (which, label)
             chain.pending_timestamp = chain.pending_timestamp
@@ -132,8 +138,9 @@ def test_random_contributors_conserve_every_wei(drt, reputation, accounts, chain
             succeeded["refund"] += 1
 
         @rule()
-        def authors_refund_everything_due(self):
+        def a_day_later_authors_refund_everything_due(self):
             """What a diligent author does after the wait: every refund that goes through."""
+            chain.mine(1, deltatime=DAY)
             for key in list(self.open):
                 self._refund(*key)
 
