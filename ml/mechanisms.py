@@ -28,6 +28,7 @@ from typing import NamedTuple
 from ml.errors import ClassCountOverflow, CollabMLError, ParameterOverflow
 from ml.incentives import (
     DEPOSIT_UNIT,
+    MAX_STAKE_UNITS,
     REFUND_POINTS,
     REFUND_REPUTATION,
     REPORT_POINTS,
@@ -107,6 +108,17 @@ class Claim(NamedTuple):
     action: Action
     amount: int
     reputation: int
+
+    @classmethod
+    def of(cls, answer) -> Claim:
+        """The contract's answer (three integers) as a Claim."""
+        action, amount, reputation = answer
+        return cls(Action(action), int(amount), int(reputation))
+
+    @property
+    def pays(self) -> bool:
+        """Whether it credits wei or mints reputation (else it only closes the record)."""
+        return bool(self.amount or self.reputation)
 
 
 NO_CLAIM = Claim(Action.NONE, 0, 0)
@@ -432,7 +444,7 @@ def _deposit_refund_take_checks(values: dict, spell: Spell) -> None:
     if values["cost_weight"] > max_cost_weight():
         raise MechanismError(
             f"{spell('cost_weight')} must be at most {max_cost_weight()} wei "
-            f"(deposits fit {2**32 - 1} units of {DEPOSIT_UNIT} wei)"
+            f"(deposits fit {MAX_STAKE_UNITS} units of {DEPOSIT_UNIT} wei)"
         )
     refund, anyone = values["refund_wait"], values["any_address_wait"]
     if refund >= anyone:

@@ -19,7 +19,7 @@ from ml.commands.common import (
     one_line_errors,
     read_manifest,
 )
-from ml.mechanisms import Action
+from ml.mechanisms import Action, Claim
 
 ZERO = "0x" + "00" * 20
 
@@ -34,22 +34,20 @@ def open_contributions(deployed: Deployed) -> dict[tuple[bytes, int], object]:
 
 
 def claims_for(deployed: Deployed, account, contributions) -> list[tuple]:
-    """("refund" | "report", data, label, wei, reputation) of what the trainer's `claimable`
+    """("refund" | "report", data, label, Claim) of what the trainer's `claimable`
     view offers the account now on each contribution (also offers that pay nothing)."""
     # Views at the pending block: the latest may be old (a local chain mines only on demand),
     # and the claims are sent into the next one.
     claims = []
     for data, label in contributions:
-        action, amount, reputation = deployed.trainer.claimable(
-            data, label, account, block_id="pending"
-        )
-        if action != Action.NONE:
-            claims.append((Action(action).name.lower(), data, label, amount, reputation))
+        offer = Claim.of(deployed.trainer.claimable(data, label, account, block_id="pending"))
+        if offer.action != Action.NONE:
+            claims.append((offer.action.name.lower(), data, label, offer))
     return claims
 
 
 def _pays(claim) -> bool:
-    return bool(claim[3] or claim[4])
+    return claim[3].pays
 
 
 @click.command()
@@ -106,17 +104,16 @@ def cli(text, label, dry_run, manifest_path, network, account):
 def _claim(client, deployed, sender, claims, dry_run, kind) -> int:
     """Sends (or with dry_run lists) the claims of `kind`; returns how many."""
     done = 0
-    for action, data, label_index, amount, reputation in filter(_pays, claims):
+    for action, data, label_index, offer in filter(_pays, claims):
         if action != kind:
             continue
-        name = deployed.class_names[label_index]
+        name, paid = deployed.class_names[label_index], amount_text(offer.amount, offer.reputation)
         done += 1
         if dry_run:
-            click.echo(f"  would {action} {name!r} sample for {amount_text(amount, reputation)}")
+            click.echo(f"  would {action} {name!r} sample for {paid}")
             continue
         receipt = client.send(getattr(deployed.trainer, action), data, label_index, sender=sender)
         click.echo(
-            f"  {action} {name!r} sample: {amount_text(amount, reputation)}, "
-            f"gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
+            f"  {action} {name!r} sample: {paid}, gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
         )
     return done

@@ -61,7 +61,7 @@ class Agent:
                 continue
             for address in self.addresses:
                 claim = trainer.claimable(key, address, now)
-                if claim.amount or claim.reputation:  # what pays: nothing else is worth gas
+                if claim.pays:  # nothing else is worth its gas
                     block.claim(self, address, claim.action.name.lower(), key)
                 if key not in trainer.open:
                     break
