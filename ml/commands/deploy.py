@@ -46,7 +46,8 @@ def mechanism_options(command):
             parameter.name,
             type=Duration() if parameter.unit == "seconds" else click.IntRange(0),
             default=None,
-            help=f"{scope}{parameter.help} [default: {_default_text(parameter)}]",
+            help=f"{scope}{parameter.help[0].lower() if scope else parameter.help[0]}"
+            f"{parameter.help[1:]} [default: {_default_text(parameter)}]",
         )(command)
     return command
 

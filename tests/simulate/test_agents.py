@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import pytest
 
+from ml import mechanisms
 from ml.simulate import SimulationDiverged, embedded_anvil, load_preset, run_scenario
-from ml.simulate import trainer as trainer_module
 from ml.simulate.scenario import scenario_from_dict
 
 EVERY_KIND = {
@@ -74,9 +74,9 @@ def test_attackers_and_free_riders_act_as_their_kind(report):
 def test_the_run_stops_when_the_chain_disagrees_with_the_mirror(monkeypatch):
     """A mirror asking one deposit unit too little: the contract refuses the contribution and
     the receipts' check says which transaction disagreed."""
-    real = trainer_module.required_deposit
+    real = mechanisms.required_deposit
     monkeypatch.setattr(
-        trainer_module, "required_deposit", lambda weight, seconds: real(weight, seconds) - 10**12
+        mechanisms, "required_deposit", lambda weight, seconds: real(weight, seconds) - 10**12
     )
     scenario = replace(load_preset("quick"), days=0.25)
     with pytest.raises(SimulationDiverged, match=r"addData 0x[0-9a-f]+ of \w+ at block"):
