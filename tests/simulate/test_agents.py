@@ -56,10 +56,13 @@ def test_a_copycat_front_runs_and_its_victims_transactions_revert(report):
     assert report["gas"]["addData (reverted)"]["count"] == victims
 
 
-def test_a_sybil_farms_reputation_on_every_address(report):
+def test_a_sybil_farming_known_data_gets_its_deposits_back_and_no_reputation(report):
+    """It contributes only what the model already gets right: refunded on every address, but
+    no contribution is informative, so farming earns no reputation."""
     sybil = report["agents"]["sybil"]
     assert len(sybil["addresses"]) == 3
-    assert sybil["refunds"] >= 3 and sybil["reputation"] == sybil["refunds"]
+    assert sybil["refunds"] >= 3 and 0 < sybil["refunded"] <= sybil["deposited"]
+    assert sybil["reputation"] == 0
 
 
 def test_attackers_and_free_riders_act_as_their_kind(report):
