@@ -1,5 +1,6 @@
 """The incentive rules of contracts/incentives/, in Python, exactly as the contracts compute
-them (integer arithmetic, the same rounding). Used by tests and by the simulations."""
+them (integer arithmetic, the same rounding): the formulas and constants. The mechanisms that
+apply them (records, reputation, claims) are the mirrors in `ml.mechanisms`."""
 
 from __future__ import annotations
 
