@@ -92,6 +92,8 @@ class Scenario:
     dataset: str = "digits"
     model: str = "naive-bayes"
     mechanism: str = mechanisms.DEFAULT  # a kind in ml.mechanisms.MECHANISMS
+    #: any other deployment parameter of a mechanism (ml.mechanisms), by name
+    parameters: tuple[tuple[str, int], ...] = ()
     initial_share: float = 0.08
     unit_wei: int = 10**15
     deposit_after_1s: float = 60.0  # units: the required deposit 1 s after the last update
@@ -119,7 +121,13 @@ class Scenario:
             "cost_weight": self.cost_weight,
             "refund_wait": self.refund_wait,
             "any_address_wait": self.any_address_wait,
+            **dict(self.parameters),
         }
+        if given.get("commit_reveal_window", 0):
+            raise ScenarioError(
+                "parameters.commit_reveal_window: the simulation's agents contribute with "
+                "addData, so commit-reveal stays off (0)"
+            )
         try:
             return mechanisms.get(self.mechanism).parameters_from(given, spell=_yaml_name)
         except mechanisms.MechanismError as err:
@@ -200,6 +208,26 @@ def _mechanism(value, what: str) -> str:
     return value
 
 
+def _parameters(raw) -> tuple[tuple[str, int], ...]:
+    """`parameters:`: other deployment parameters of the mechanisms, by their registry name."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"parameters: expected a mapping of name: value, got {raw!r}")
+    known = mechanisms.all_parameters()
+    out = []
+    for name, value in raw.items():
+        if name not in known:
+            raise ScenarioError(
+                f"parameters: {name!r} is not a mechanism parameter; they are " + ", ".join(known)
+            )
+        if name in ("cost_weight", "refund_wait", "any_address_wait"):
+            raise ScenarioError(f"parameters.{name}: set it as a scenario setting instead")
+        if known[name].unit == "seconds":
+            out.append((name, parse_duration(value, f"parameters.{name}")))
+        else:
+            out.append((name, int(_number(value, f"parameters.{name}", high=2**255))))
+    return tuple(out)
+
+
 def _check_keys(raw: dict, allowed, what: str) -> None:
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
@@ -259,6 +287,8 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
             values[key] = str(value)
         elif key == "mechanism":
             values[key] = _mechanism(value, key)
+        elif key == "parameters":
+            values[key] = _parameters(value)
         elif key in ("seed", "unit_wei"):
             values[key] = int(_number(value, key, high=2**63))
         elif key == "initial_share":

@@ -66,6 +66,9 @@ def test_durations(text, seconds):
         ({"agents": [AGENT], "mechanism": "auction"}, "mechanism: 'auction' is not a mechanism"),
         ({"agents": [AGENT], "mechanism": 3}, "mechanism: 3 is not a mechanism; mechanisms:"),
         ({"agents": [AGENT], "deposit_after_1s": 0}, "deposit_after_1s (cost_weight) must be"),
+        ({"agents": [AGENT], "parameters": {"speed": 1}}, "'speed' is not a mechanism parameter"),
+        ({"agents": [AGENT], "parameters": {"refund_wait": 1}}, "as a scenario setting"),
+        ({"agents": [AGENT], "parameters": {"commit_reveal_window": "1h"}}, "stays off (0)"),
         (
             {
                 "agents": [AGENT, {"name": "attacker", "kind": "label-flip"}],
