@@ -81,7 +81,8 @@ PATCHES = [
         "a take mints reputation to the taker",
         FORGE,
         DRT,
-        "        credits[msg.sender] += amount;\n        emit DepositTaken(id, msg.sender, amount);\n",
+        "        credits[msg.sender] += amount;\n"
+        "        emit DepositTaken(id, msg.sender, amount);\n",
         "        credits[msg.sender] += amount;\n        reputation.mint(msg.sender, 1);\n"
         "        emit DepositTaken(id, msg.sender, amount);\n",
     ),
@@ -128,7 +129,8 @@ def main() -> None:
     for name, bug, suite, path, old, new in PATCHES:
         text = (ROOT / path).read_text()
         if text.count(old) != 1:
-            raise SystemExit(f"{name}: the text to replace occurs {text.count(old)} times in {path}")
+            count = text.count(old)
+            raise SystemExit(f"{name}: the text to replace occurs {count} times in {path}")
         diff = difflib.unified_diff(
             text.splitlines(keepends=True),
             text.replace(old, new).splitlines(keepends=True),
