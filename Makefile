@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
-	test-anvil gas-report format lock clean
+	test-anvil fuzz check-bugs gas-report format lock clean
 
 setup:
 	@tools/setup.sh
@@ -45,6 +45,16 @@ test-ape: setup
 # The same ape tests on anvil (the encoders' tests touch no chain: they run once, above).
 test-anvil: setup
 	ape test tests/ --ignore=tests/encoders --ignore=tests/test_doctests.py $(ANVIL)
+
+## The deep campaigns: every forge invariant 512 runs x depth 200 (102,400 calls each) and the
+## fuzz tests 4,096 runs (FOUNDRY_PROFILE=deep), then the stateful Hypothesis test's deep profile.
+fuzz: setup
+	FOUNDRY_PROFILE=deep forge test
+	HYPOTHESIS_PROFILE=deep ape test tests/trainer/test_stateful.py
+
+## Each injected bug of tests/forge/bugs/ in turn, on a scratch copy: the suite must catch it.
+check-bugs: setup
+	tools/check-bugs.sh
 
 ## Exact gas of every model operation: reports/gas.json and docs/gas.md.
 gas-report: setup

@@ -13,8 +13,10 @@ import {SparsePerceptron} from "../../contracts/models/SparsePerceptron.sol";
 contract DepositFormulaTest is Test {
     uint256 internal constant UNIT = 1e12;
     uint256 internal constant HOUR = 3600;
-    /// @dev The largest cost weight whose deposit right after an update, in units, fits uint32.
-    uint256 internal constant MAX_COST_WEIGHT = (uint256(type(uint32).max) * UNIT) / HOUR;
+    /// @dev The largest stake of a record, in units: 31 bits (bit 31 flags reputation).
+    uint256 internal constant MAX_STAKE_UNITS = 2 ** 31 - 1;
+    /// @dev The largest cost weight whose deposit right after an update, in units, fits 31 bits.
+    uint256 internal constant MAX_COST_WEIGHT = (MAX_STAKE_UNITS * UNIT) / HOUR;
     uint256 internal constant DAY = 1 days;
 
     SparsePerceptron internal model;
@@ -149,13 +151,14 @@ contract DepositFormulaTest is Test {
     // ---------------------------------------------------------------- the largest cost weight
 
     /// The largest cost weight the constructor accepts is deployable and its deposits do not
-    /// overflow at any time; its largest deposit fits the record's uint32 stake.
+    /// overflow at any time; its largest deposit fits the record's 31-bit stake.
     function testFuzz_LargestCostWeightDoesNotOverflow(uint256 elapsed) public {
         DepositRefundTakeTrainer t = _trainer(MAX_COST_WEIGHT);
         assertEq(t.costWeight(), MAX_COST_WEIGHT, "deployed");
         uint256 last = t.lastUpdateTime();
         uint256 full = t.requiredDepositAt(last);
-        assertLe(full / UNIT, type(uint32).max, "largest deposit fits a uint32 of units");
+        assertLe(full / UNIT, MAX_STAKE_UNITS, "largest deposit fits 31 bits of units");
+        assertEq(t.MAX_STAKE_UNITS(), MAX_STAKE_UNITS, "the trainer's bound");
         assertEq(full, _expected(MAX_COST_WEIGHT, 0), "largest deposit");
         elapsed = bound(elapsed, 0, type(uint256).max - last);
         assertEq(
@@ -170,7 +173,7 @@ contract DepositFormulaTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(
                 ICollaborativeTrainer.InvalidParameters.selector,
-                "cost weight too large: deposits over 4294 ether"
+                "cost weight too large: deposits over 2147 ether"
             )
         );
         _trainer(MAX_COST_WEIGHT + 1);
@@ -183,7 +186,7 @@ contract DepositFormulaTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(
                 ICollaborativeTrainer.InvalidParameters.selector,
-                "cost weight too large: deposits over 4294 ether"
+                "cost weight too large: deposits over 2147 ether"
             )
         );
         _trainer(costWeight);
@@ -260,28 +263,31 @@ contract DepositFormulaTest is Test {
         _trainer(0);
     }
 
-    /// A refund wait longer than the any-address wait is rejected with InvalidParameters.
-    function testFuzz_RefundWaitOverAnyAddressWaitIsRejected(
+    /// A refund wait at least the any-address wait (no take window) is rejected with
+    /// InvalidParameters.
+    function testFuzz_RefundWaitNotUnderAnyAddressWaitIsRejected(
         uint256 refundWait,
         uint256 anyAddressWait
     ) public {
-        refundWait = bound(refundWait, 1, 10 * 365 days);
-        anyAddressWait = bound(anyAddressWait, 0, refundWait - 1);
+        refundWait = bound(refundWait, 0, 10 * 365 days);
+        anyAddressWait = bound(anyAddressWait, 0, refundWait);
         vm.expectRevert(
             abi.encodeWithSelector(
                 ICollaborativeTrainer.InvalidParameters.selector,
-                "refund wait must not exceed the any-address wait"
+                "refund wait must be shorter than the any-address wait"
             )
         );
         new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0, bytes32(0));
     }
 
-    /// Equal waits are accepted.
-    function testFuzz_EqualWaitsAreAccepted(uint256 wait) public {
-        wait = bound(wait, 0, 10 * 365 days);
+    /// Any refund wait shorter than the any-address wait is accepted: a take window of one
+    /// second is enough.
+    function testFuzz_ShorterRefundWaitIsAccepted(uint256 refundWait, uint256 gap) public {
+        refundWait = bound(refundWait, 0, 10 * 365 days - 1);
+        uint256 anyAddressWait = refundWait + bound(gap, 1, 10 * 365 days - refundWait);
         DepositRefundTakeTrainer t =
-            new DepositRefundTakeTrainer(model, 1e15, wait, wait, 0, bytes32(0));
-        assertEq(t.refundWait(), wait, "refund wait");
-        assertEq(t.anyAddressWait(), wait, "any-address wait");
+            new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0, bytes32(0));
+        assertEq(t.refundWait(), refundWait, "refund wait");
+        assertEq(t.anyAddressWait(), anyAddressWait, "any-address wait");
     }
 }

@@ -17,6 +17,8 @@ interface Vm {
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
     function addr(uint256 privateKey) external pure returns (address);
+    function setEnv(string calldata name, string calldata value) external;
+    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256);
 }
 
 /// @notice A small test base: cheatcodes, assertions that report both values, `bound`, and the
@@ -88,6 +90,27 @@ abstract contract Test {
 
     function assertGe(uint256 left, uint256 right, string memory message) internal pure {
         if (left < right) revert AssertionFailedUint(message, left, right);
+    }
+
+    /// @dev Adds `amount` to the process-wide counter `name` (an environment variable, which
+    /// outlives the EVM state that forge resets between invariant runs) and returns its total.
+    function addToCounter(string memory name, uint256 amount) internal returns (uint256 total) {
+        total = vm.envOr(name, uint256(0)) + amount;
+        vm.setEnv(name, _decimal(total));
+    }
+
+    function _decimal(uint256 value) internal pure returns (string memory) {
+        if (value == 0) return "0";
+        bytes memory digits = new bytes(78);
+        uint256 n = 0;
+        for (; value != 0; value /= 10) {
+            digits[77 - n++] = bytes1(uint8(48 + value % 10));
+        }
+        bytes memory out = new bytes(n);
+        for (uint256 i = 0; i < n; ++i) {
+            out[i] = digits[78 - n + i];
+        }
+        return string(out);
     }
 
     /// @dev Maps any fuzzed `x` into [min, max] without discarding runs (uniform enough for tests).
