@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ml import mechanisms
+from ml.mechanisms import DEFAULT as DEFAULT_MECHANISM
 from ml.models.base import OnChainModel
 
 
 @dataclass
 class Deployment:
-    """A deployed model and every transaction it took."""
+    """A deployed contract and every transaction it took (for a trainer, also the parameters
+    it was deployed with)."""
 
     contract: object
     receipts: list = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
 
     @property
     def gas_used(self) -> int:
@@ -43,37 +47,29 @@ def deploy_trainer(
     model_contract,
     owner,
     *,
-    mechanism: str = "deposit-refund-take",
-    cost_weight: int = 10**15,
-    refund_wait: int = 86_400,
-    any_address_wait: int = 9 * 86_400,
-    commit_reveal_window: int = 0,
+    mechanism: str = DEFAULT_MECHANISM,
     encoder_spec_hash: bytes | str = bytes(32),
     project=None,
+    **parameters: int,
 ) -> Deployment:
-    """Deploys a trainer for a finalised model and hands it the model's ownership.
+    """Deploys the trainer of `mechanism` (a kind in `ml.mechanisms.MECHANISMS`) for a finalised
+    model and hands it the model's ownership.
 
-    mechanism: "deposit-refund-take" (DepositRefundTakeTrainer) or "points" (PointsTrainer).
-    Waits are in seconds; cost_weight in wei; commit_reveal_window 0 turns commit-reveal off;
-    encoder_spec_hash is `Encoder.spec_hash()` (32 zero bytes: no encoder recorded).
+    parameters: the mechanism's deployment parameters (`Mechanism.parameters`: waits in seconds,
+    cost_weight in wei, commit_reveal_window 0 for commit-reveal off); those left out take their
+    defaults, those of other mechanisms are ignored, and values the contract would refuse raise
+    a one-line MechanismError before anything is sent. encoder_spec_hash is
+    `Encoder.spec_hash()` (32 zero bytes: no encoder recorded). The deployment's `parameters`
+    are the values used.
     """
     from ape import chain
     from ape import project as ape_project
 
-    project = project or ape_project
-    if mechanism == "deposit-refund-take":
-        args = [model_contract, cost_weight, refund_wait, any_address_wait, commit_reveal_window]
-        trainer = owner.deploy(project.DepositRefundTakeTrainer, *args, encoder_spec_hash)
-    elif mechanism == "points":
-        trainer = owner.deploy(
-            project.PointsTrainer,
-            model_contract,
-            refund_wait,
-            commit_reveal_window,
-            encoder_spec_hash,
-        )
-    else:
-        raise ValueError(f"unknown mechanism {mechanism!r}: deposit-refund-take or points")
-    deployment = Deployment(trainer, [chain.get_receipt(trainer.txn_hash)])
+    kind = mechanisms.get(mechanism)
+    values = kind.parameters_from(parameters)
+    contract_type = getattr(project or ape_project, kind.contract_name)
+    args = kind.constructor_args(model_contract, values, encoder_spec_hash)
+    trainer = owner.deploy(contract_type, *args)
+    deployment = Deployment(trainer, [chain.get_receipt(trainer.txn_hash)], values)
     deployment.receipts.append(model_contract.transferOwnership(trainer, sender=owner))
     return deployment

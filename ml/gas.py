@@ -17,11 +17,12 @@ Scenario inputs (real values, converted to fixed point with ONE = 1e6):
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 
 from ml.deploy import deploy_model
-from ml.fixed_point import to_fixed
+from ml.fixed_point import ONE, to_fixed
 from ml.models import (
     DensePerceptron,
     NaiveBayes,
@@ -164,11 +165,34 @@ SCENARIOS: dict[str, tuple[Callable[[], OnChainModel], list[int]]] = {
 }
 
 
-def other_sample(model: OnChainModel) -> list[int]:
-    """A second sample, distinct from every scenario's, for the unmeasured contributions."""
+def informative_contribution(model: OnChainModel, sample: list[int]) -> tuple[list[int], int]:
+    """A contribution (x, label) that earns its author reputation: the model predicts another
+    class for x now and `label` after learning it once, and the prediction for the measured
+    `sample` stays as it was. Found by trying candidates on a copy of the mirror (the highest
+    features outside the sample, or constant and alternating vectors), so the scenario's
+    second account holds reputation as the reference's does."""
     if model.sparse:
-        return [model.num_features - 1]
-    return [-v for v in dense_sample()]
+        outside = [f for f in reversed(range(model.num_features)) if f not in set(sample)]
+        candidates = [sorted(outside[:n]) for n in range(1, min(len(outside), 64) + 1)]
+    else:
+        d, one = model.num_features, ONE
+        candidates = [
+            [sign * one // scale * (1 if i % 2 == 0 or not alternating else -1) for i in range(d)]
+            for scale in (1, 2, 4, 8)
+            for sign in (1, -1)
+            for alternating in (False, True)
+        ]
+    expected = model.predict_fixed(sample)
+    for x in candidates:
+        before = model.predict_fixed(x)
+        for label in range(model.num_classes):
+            if label == before:
+                continue
+            trial = copy.deepcopy(model)
+            trial.update_fixed(x, label)
+            if trial.predict_fixed(x) == label and trial.predict_fixed(sample) == expected:
+                return x, label
+    raise AssertionError("no informative contribution among the candidates")
 
 
 def measure_model_scenario(name: str, owner, chain) -> dict[str, int]:
@@ -203,7 +227,8 @@ def measure_model_scenario(name: str, owner, chain) -> dict[str, int]:
 def measure_trainer_scenario(name: str, accounts, chain) -> dict[str, int]:
     """The scenario's model behind a Deposit-Refund-Take trainer (refund after 1 s, anyone may
     take after 3 s, cost weight 1e15 wei), every addData carrying exactly the required deposit:
-    B contributes other data and is refunded (so B holds reputation); 1 s later A's measured
+    B contributes informative data and is refunded (so B holds reputation; see
+    `informative_contribution`); 1 s later A's measured
     addData (wrong label, and from the same state the right one). Wrong branch: a correcting
     contribution, then B's measured take 2 s after A's. Right branch: A's measured refund 1 s
     after, then A's withdraw."""
@@ -219,7 +244,7 @@ def measure_trainer_scenario(name: str, accounts, chain) -> dict[str, int]:
         refund_wait=REFUND_WAIT,
         any_address_wait=ANY_ADDRESS_WAIT,
     ).contract
-    data, other = model.encode_fixed(sample), other_sample(model)
+    data = model.encode_fixed(sample)
     right = model.predict_fixed(sample)
     wrong = 1 - right if model.num_classes == 2 else (right + 1) % model.num_classes
     t = chain.pending_timestamp + 10
@@ -236,8 +261,9 @@ def measure_trainer_scenario(name: str, accounts, chain) -> dict[str, int]:
         receipt = at(seconds, send)
         return receipt
 
-    other_label = model.predict_fixed(other)
+    other, other_label = informative_contribution(model, sample)
     add(b, model.encode_fixed(other), other_label, 0)
+    model.update_fixed(other, other_label)
     at(1, lambda: trainer.refund(model.encode_fixed(other), other_label, sender=b))
     result = {}
     snapshot = chain.snapshot()
@@ -386,8 +412,9 @@ def floors(name: str, accounts) -> dict[str, int]:
         "add-data-right": add[right]
         + trainer_add
         + _model_update_floor(model, sample, right, not perceptron),
-        # record, the model's prediction, a new credit, the token: a new balance and the supply
-        "refund": claim + RMW + COLD_ACCOUNT + read + NEW_SLOT + COLD_ACCOUNT + NEW_SLOT + RMW,
+        # record, the model's prediction, a new credit; the measured contribution is one the
+        # model already agreed with, so its refund mints no reputation (no token call)
+        "refund": claim + RMW + COLD_ACCOUNT + read + NEW_SLOT,
         # record, the taker's new flag, the token's balance and supply, the prediction, a credit
         "take": claim + RMW + NEW_SLOT + COLD_ACCOUNT + 2 * COLD_READ + COLD_ACCOUNT + read + RMW,
         # the credit zeroed (2,900 + 2,100 - 4,800 refunded) and a value transfer (9,000)

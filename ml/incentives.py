@@ -1,5 +1,6 @@
 """The incentive rules of contracts/incentives/, in Python, exactly as the contracts compute
-them (integer arithmetic, the same rounding). Used by tests and by the simulations."""
+them (integer arithmetic, the same rounding): the formulas and constants. The mechanisms that
+apply them (records, reputation, claims) are the mirrors in `ml.mechanisms`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ DEPOSIT_UNIT = 10**12  # DepositRefundTakeTrainer.DEPOSIT_UNIT: deposits are who
 REFUND_REPUTATION = 1
 REFUND_POINTS = 2
 REPORT_POINTS = 0  # PointsTrainer: a report closes bad data and earns nothing
-MAX_STAKE_UNITS = 2**32 - 1
+MAX_STAKE_UNITS = 2**31 - 1  # a record's stake has 31 bits (bit 31 flags reputation)
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -24,7 +25,7 @@ def required_deposit(cost_weight: int, seconds_since_update: int) -> int:
 
 
 def max_cost_weight() -> int:
-    """The largest cost weight a trainer accepts (its largest deposit fits 2^32 - 1 units)."""
+    """The largest cost weight a trainer accepts (its largest deposit fits 2^31 - 1 units)."""
     return (MAX_STAKE_UNITS * DEPOSIT_UNIT) // 3600
 
 

@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["ml.fixed_point", "ml.models.perceptron", "ml.encoders"]
+MODULES = ["ml.fixed_point", "ml.models.perceptron", "ml.encoders", "ml.mechanisms"]
 
 
 @pytest.mark.parametrize("name", MODULES)

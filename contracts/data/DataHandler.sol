@@ -8,13 +8,18 @@ pragma solidity ^0.8.24;
 /// rejected at once; a contribution's identity is keccak256(contentKey, contributor, addedAt).
 /// A record is open while `remaining` > 0; once closed its content may be contributed again.
 abstract contract DataHandler {
-    /// @dev 20 + 4 + 4 + 4 bytes: exactly one slot. Stakes are in the mechanism's units.
+    /// @dev 20 + 4 + 4 + 4 bytes: exactly one slot. Stakes are in the mechanism's units, below
+    /// 2^31; bit 31 of `stakeAndFlag` is set when the refund earns reputation (the flag costs no
+    /// storage of its own: it is written with the record, and never changes).
     struct Record {
         address contributor;
         uint32 addedAt;
-        uint32 stake;
+        uint32 stakeAndFlag;
         uint32 remaining;
     }
+
+    /// @dev The flag bit of `Record.stakeAndFlag`.
+    uint32 internal constant EARNS_REPUTATION = 1 << 31;
 
     mapping(bytes32 contentKey => Record) internal _records;
 
@@ -39,6 +44,16 @@ abstract contract DataHandler {
         returns (address contributor, uint256 addedAt, uint256 stake, uint256 remaining)
     {
         Record memory r = _records[contentKey(data, label)];
-        return (r.contributor, r.addedAt, r.stake, r.remaining);
+        return (r.contributor, r.addedAt, _stakeOf(r), r.remaining);
+    }
+
+    /// @dev The units `r` staked.
+    function _stakeOf(Record memory r) internal pure returns (uint256) {
+        return r.stakeAndFlag & ~EARNS_REPUTATION;
+    }
+
+    /// @dev Whether the refund of `r` mints reputation.
+    function _earnsReputation(Record memory r) internal pure returns (bool) {
+        return r.stakeAndFlag & EARNS_REPUTATION != 0;
     }
 }

@@ -26,6 +26,8 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
     uint256 public constant DEPOSIT_UNIT = 1e12;
     /// @notice Reputation earned by a refunded (validated) contribution.
     uint256 public constant REFUND_REPUTATION = 1;
+    /// @notice The largest deposit, in units: the record's stake has 31 bits.
+    uint256 public constant MAX_STAKE_UNITS = EARNS_REPUTATION - 1;
 
     uint256 public immutable costWeight;
     uint256 public immutable anyAddressWait;
@@ -53,10 +55,10 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         bytes32 encoderSpecHash_
     ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_, encoderSpecHash_) {
         if (costWeight_ == 0) revert InvalidParameters("cost weight must be positive");
-        // The largest deposit (right after an update) must fit the record's 32-bit stake.
+        // The largest deposit (right after an update) must fit the record's 31-bit stake.
         // Compared without multiplying, so that no cost weight can overflow here.
-        if (costWeight_ > (uint256(type(uint32).max) * DEPOSIT_UNIT) / 3600) {
-            revert InvalidParameters("cost weight too large: deposits over 4294 ether");
+        if (costWeight_ > (MAX_STAKE_UNITS * DEPOSIT_UNIT) / 3600) {
+            revert InvalidParameters("cost weight too large: deposits over 2147 ether");
         }
         // A real take window: between the two waits only reputation holders take their share.
         if (refundWait_ >= anyAddressWait_) {
@@ -95,7 +97,7 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
             if (units == 0) revert NothingToTake(id, msg.sender);
             _taken[id][msg.sender] = true;
         }
-        // units <= r.remaining < 2^32: the record keeps what is left.
+        // units <= r.remaining < 2^31: the record keeps what is left.
         _records[key].remaining = uint32(r.remaining - units);
         uint256 amount = units * DEPOSIT_UNIT;
         credits[msg.sender] += amount;
@@ -106,7 +108,7 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
     function _share(Record memory r, uint256 held) private view returns (uint256) {
         // slither-disable-next-line incorrect-equality (non-transferable: see report)
         if (held == 0) return 0;
-        return Math.min(uint256(r.stake) * held / reputation.totalSupply(), r.remaining);
+        return Math.min(_stakeOf(r) * held / reputation.totalSupply(), r.remaining);
     }
 
     function _stake() internal override returns (uint32, uint32, uint256) {
@@ -117,7 +119,7 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
             credits[msg.sender] += msg.value - required;
             emit OverpaymentCredited(msg.sender, msg.value - required);
         }
-        // required <= costWeight * 3600 rounded up, checked against 2^32 units at deployment.
+        // required <= costWeight * 3600 rounded up, checked against 2^31 units at deployment.
         uint32 units = uint32(required / DEPOSIT_UNIT);
         return (units, units, required);
     }

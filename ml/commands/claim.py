@@ -1,5 +1,6 @@
-"""`ape run claim`: refunds of the account's own contributions the model agrees with, takes of
-others' it disagrees with (found from the trainer's events), then the withdrawal."""
+"""`ape run claim`: what the trainer's `claimable` view offers the account on each contribution
+(found from the trainer's events): refunds of its own the model agrees with, reports of others'
+it disagrees with; then the withdrawal. The rules are the contract's, not re-implemented."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ml.chain import ChainError, wei_to_eth
 from ml.commands.common import (
     Deployed,
     account_option,
+    amount_text,
     client_for,
     connected,
     deployment_option,
@@ -17,6 +19,7 @@ from ml.commands.common import (
     one_line_errors,
     read_manifest,
 )
+from ml.mechanisms import Action, Claim
 
 ZERO = "0x" + "00" * 20
 
@@ -30,33 +33,21 @@ def open_contributions(deployed: Deployed) -> dict[tuple[bytes, int], object]:
     return {(bytes(e.data), int(e.label)): e for e in events}
 
 
-def claims_for(deployed: Deployed, account, contributions) -> list[tuple[str, bytes, int, int]]:
-    """("refund" | "report", data, label, wei or points) the account can claim now."""
-    from ape import chain
-
+def claims_for(deployed: Deployed, account, contributions) -> list[tuple]:
+    """("refund" | "report", data, label, Claim) of what the trainer's `claimable`
+    view offers the account now on each contribution (also offers that pay nothing)."""
     # Views at the pending block: the latest may be old (a local chain mines only on demand),
     # and the claims are sent into the next one.
-    trainer, now, at = deployed.trainer, chain.pending_timestamp, {"block_id": "pending"}
     claims = []
     for data, label in contributions:
-        if deployed.deposits:
-            refundable, takeable = trainer.claimable(data, label, account, **at)
-            if refundable:
-                claims.append(("refund", data, label, refundable))
-            elif takeable:
-                claims.append(("report", data, label, takeable))
-            continue
-        contributor, added_at, _, remaining = trainer.contribution(data, label, **at)
-        if not remaining or now < added_at + trainer.refundWait():
-            continue
-        agrees = trainer.predict(data, **at) == label
-        if contributor == account.address and agrees:
-            claims.append(("refund", data, label, trainer.REFUND_POINTS()))
-        elif (
-            contributor != account.address and not agrees and deployed.reputation.balanceOf(account)
-        ):
-            claims.append(("report", data, label, trainer.REPORT_POINTS()))
+        offer = Claim.of(deployed.trainer.claimable(data, label, account, block_id="pending"))
+        if offer.action != Action.NONE:
+            claims.append((offer.action.name.lower(), data, label, offer))
     return claims
+
+
+def _pays(claim) -> bool:
+    return claim[3].pays
 
 
 @click.command()
@@ -86,18 +77,18 @@ def cli(text, label, dry_run, manifest_path, network, account):
             contributions = [key]
         else:
             contributions = list(open_contributions(deployed))
-        unit = wei_to_eth if deployed.deposits else (lambda v: f"{v} points")
         claims = claims_for(deployed, sender, contributions)
         # Refunds first: the reputation they earn may entitle the account to takes.
-        claimed = _claim(client, deployed, sender, claims, unit, dry_run, "refund")
+        claimed = _claim(client, deployed, sender, claims, dry_run, "refund")
         if claimed and not dry_run:
             claims = claims_for(deployed, sender, contributions)
-        claimed += _claim(client, deployed, sender, claims, unit, dry_run, "report")
+        claimed += _claim(client, deployed, sender, claims, dry_run, "report")
         click.echo(
             f"{claimed} claim(s) for {sender.address} among {len(contributions)} contribution(s)"
         )
-        if not deployed.deposits:
-            return
+        skipped = sum(not _pays(c) for c in claims_for(deployed, sender, contributions))
+        if skipped:
+            click.echo(f"{skipped} more would pay nothing (they would only close it): not sent")
         credit = deployed.trainer.credits(sender)
         if credit and not dry_run:
             receipt = client.send(deployed.trainer.withdraw, sender=sender)
@@ -110,20 +101,19 @@ def cli(text, label, dry_run, manifest_path, network, account):
             click.echo("Nothing to claim or withdraw now")
 
 
-def _claim(client, deployed, sender, claims, unit, dry_run, kind) -> int:
+def _claim(client, deployed, sender, claims, dry_run, kind) -> int:
     """Sends (or with dry_run lists) the claims of `kind`; returns how many."""
     done = 0
-    for action, data, label_index, amount in claims:
+    for action, data, label_index, offer in filter(_pays, claims):
         if action != kind:
             continue
-        name = deployed.class_names[label_index]
+        name, paid = deployed.class_names[label_index], amount_text(offer.amount, offer.reputation)
         done += 1
         if dry_run:
-            click.echo(f"  would {action} {name!r} sample for {unit(amount)}")
+            click.echo(f"  would {action} {name!r} sample for {paid}")
             continue
         receipt = client.send(getattr(deployed.trainer, action), data, label_index, sender=sender)
         click.echo(
-            f"  {action} {name!r} sample: {unit(amount)}, gas {receipt.gas_used:,}, "
-            f"tx {receipt.txn_hash}"
+            f"  {action} {name!r} sample: {paid}, gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
         )
     return done

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from ml.chain import local
+from ml import mechanisms
+from ml.chain import local, wei_to_eth
 from ml.encoders import Encoder
 from ml.errors import CollabMLError
 
 LOCAL = "local"
 MANIFEST_VERSION = 1
-TRAINER_CONTRACTS = {"deposit-refund-take": "DepositRefundTakeTrainer", "points": "PointsTrainer"}
 
 network_option = click.option(
     "--network",
@@ -134,6 +134,16 @@ class Duration(click.ParamType):
         return int(match[1]) * UNITS[match[2]]
 
 
+def option_name(parameter: str) -> str:
+    """The command-line option of a mechanism parameter: cost_weight -> --cost-weight."""
+    return "--" + parameter.replace("_", "-")
+
+
+def amount_text(wei: int, reputation: int) -> str:
+    """What a claim pays, for messages: '0.0024 ETH', '0 ETH, +2 reputation'."""
+    return wei_to_eth(wei) + (f", +{reputation} reputation" if reputation else "")
+
+
 # ---------------------------------------------------------------------------- manifest
 
 
@@ -185,7 +195,8 @@ class Deployed:
         self.model = getattr(project, manifest["model"]["contract"]).at(
             manifest["model"]["address"]
         )
-        self.trainer = getattr(project, manifest["trainer"]["contract"]).at(
+        self.mechanism = mechanisms.get(manifest["trainer"].get("mechanism"))
+        self.trainer = getattr(project, self.mechanism.contract_name).at(
             manifest["trainer"]["address"]
         )
         self.reputation = project.ReputationToken.at(self.trainer.reputation())
@@ -198,10 +209,6 @@ class Deployed:
             )
         self.class_names = list(self.model.classNames())
         self.start_block = manifest.get("start_block", 0)
-
-    @property
-    def deposits(self) -> bool:
-        return self.manifest["trainer"]["mechanism"] == "deposit-refund-take"
 
     def label_index(self, label: str) -> int:
         """A class by name or index; one line listing the classes otherwise."""
@@ -247,6 +254,7 @@ __all__ = [
     "Deployed",
     "Duration",
     "account_option",
+    "amount_text",
     "client_for",
     "connected",
     "deployment_option",
@@ -254,6 +262,7 @@ __all__ = [
     "load_account",
     "network_option",
     "one_line_errors",
+    "option_name",
     "read_manifest",
     "write_manifest",
 ]

@@ -43,9 +43,9 @@ def cli(text, label, deposit, dry_run, yes, manifest_path, network, account):
         data = deployed.encode(deployed.parse_input(text))
         sender = load_account(account, provider)
         client = client_for(deployed)
-        required = 0
-        if deployed.deposits:  # at the pending block: the latest may be old on a local chain
-            required = client.call(deployed.trainer.requiredDeposit, block_id="pending")
+        # Every mechanism answers requiredDeposit (0 without deposits); at the pending block:
+        # the latest may be old on a local chain.
+        required = client.call(deployed.trainer.requiredDeposit, block_id="pending")
         value = required if deposit is None else deposit
         predicted = client.call(deployed.trainer.predict, data)
         click.echo(
@@ -65,9 +65,15 @@ def cli(text, label, deposit, dry_run, yes, manifest_path, network, account):
             deployed.trainer.addData, data, label_index, sender=sender, value=value
         )
         [event] = receipt.decode_logs(deployed.trainer.ContributionAdded)
-        refund_at = event.addedAt + manifest["trainer"]["parameters"]["refund_wait"]
+        refund_at = event.addedAt + deployed.trainer.refundWait()
         click.echo(
             f"Contributed as {deployed.class_names[label_index]!r}: id 0x{bytes(event.id).hex()}, "
             f"block {receipt.block_number}, gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
         )
-        click.echo(f"Claimable from timestamp {refund_at} with `ape run claim`")
+        informative = (
+            "its refund earns reputation (new content the model got wrong)"
+            if event.earnsReputation
+            else "its refund earns no reputation (content seen before, or the model already "
+            "predicted this label)"
+        )
+        click.echo(f"Claimable from timestamp {refund_at} with `ape run claim`; {informative}")

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from ml import pipeline
+from ml import mechanisms, pipeline
 from ml.commands.common import (
     LOCAL,
     MANIFEST_VERSION,
-    TRAINER_CONTRACTS,
     Duration,
     account_option,
     connected,
@@ -20,8 +19,37 @@ from ml.commands.common import (
     load_account,
     network_option,
     one_line_errors,
+    option_name,
     write_manifest,
 )
+
+
+def _default_text(parameter: mechanisms.Parameter) -> str:
+    if parameter.unit != "seconds":
+        return f"{parameter.default:g}" if parameter.default < 10**6 else f"{parameter.default:.0e}"
+    for unit, seconds in (("d", 86_400), ("h", 3600), ("m", 60)):
+        if parameter.default and parameter.default % seconds == 0:
+            return f"{parameter.default // seconds}{unit}"
+    return f"{parameter.default}s"
+
+
+def mechanism_options(command):
+    """One option per mechanism parameter in the registry (`ml.mechanisms`), saying which
+    mechanisms take it; left out, the mechanism's default applies."""
+    for parameter in reversed(list(mechanisms.all_parameters().values())):
+        if not parameter.option:
+            continue
+        takers = [m.kind for m in mechanisms.MECHANISMS.values() if parameter in m.parameters]
+        scope = "" if len(takers) == len(mechanisms.MECHANISMS) else f"{', '.join(takers)}: "
+        command = click.option(
+            option_name(parameter.name),
+            parameter.name,
+            type=Duration() if parameter.unit == "seconds" else click.IntRange(0),
+            default=None,
+            help=f"{scope}{parameter.help[0].lower() if scope else parameter.help[0]}"
+            f"{parameter.help[1:]} [default: {_default_text(parameter)}]",
+        )(command)
+    return command
 
 
 @click.command()
@@ -35,10 +63,12 @@ from ml.commands.common import (
 )
 @click.option(
     "--mechanism",
-    type=click.Choice(list(TRAINER_CONTRACTS)),
-    default="deposit-refund-take",
+    type=click.Choice(list(mechanisms.MECHANISMS)),
+    default=mechanisms.DEFAULT,
     show_default=True,
-    help="The incentive mechanism.",
+    help="The incentive mechanism: "
+    + "; ".join(f"{m.kind}: {m.summary}" for m in mechanisms.MECHANISMS.values())
+    + ".",
 )
 @click.option(
     "--dataset",
@@ -78,28 +108,7 @@ from ml.commands.common import (
     help="Share of the data kept for testing.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the split.")
-@click.option(
-    "--cost-weight",
-    type=click.IntRange(1),
-    default=10**15,
-    show_default=True,
-    help="Deposit-Refund-Take: wei; the deposit is cost_weight * 3600 / "
-    "sqrt(seconds since the last update).",
-)
-@click.option(
-    "--refund-wait",
-    type=Duration(),
-    default="1d",
-    show_default=True,
-    help="Time before a contribution can be refunded or reported.",
-)
-@click.option(
-    "--any-address-wait",
-    type=Duration(),
-    default="9d",
-    show_default=True,
-    help="Deposit-Refund-Take: time after which anyone takes what is left.",
-)
+@mechanism_options
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -122,13 +131,11 @@ def cli(
     initial_share,
     test_share,
     seed,
-    cost_weight,
-    refund_wait,
-    any_address_wait,
     out,
     yes,
     network,
     account,
+    **parameters,
 ):
     """Train an initial model off chain, deploy it and its trainer, write a manifest."""
     source = pipeline.Source(dataset, seed, test_share, initial_share, text_column, label_column)
@@ -138,8 +145,10 @@ def cli(
             f"{', '.join(pipeline.NUMERIC)}) nor a CSV file",
             param_hint="--dataset",
         )
-    if mechanism == "deposit-refund-take" and refund_wait > any_address_wait:
-        raise click.BadParameter("must not exceed --any-address-wait", param_hint="--refund-wait")
+    given = {name: value for name, value in parameters.items() if value is not None}
+    trainer_parameters = mechanisms.get(mechanism).parameters_from(
+        given, strict=True, spell=option_name
+    )
     encoder = pipeline.make_encoder(
         encoder_kind or pipeline.default_encoder(source, model_kind), source, model_kind, features
     )
@@ -164,13 +173,7 @@ def cli(
                 "transactions, paid by this account. Continue?",
                 abort=True,
             )
-        trainer_args = {
-            "mechanism": mechanism,
-            "cost_weight": cost_weight,
-            "refund_wait": refund_wait,
-            "any_address_wait": any_address_wait,
-        }
-        manifest = _deploy(trained, encoder, source, owner, provider, trainer_args)
+        manifest = _deploy(trained, encoder, source, owner, provider, mechanism, trainer_parameters)
     write_manifest(out, manifest)
     total = sum(t["gas_used"] for t in manifest["transactions"])
     click.echo(f"{len(manifest['transactions'])} transactions, {total:,} gas in all")
@@ -179,7 +182,7 @@ def cli(
     click.echo(f"Manifest written to {out}")
 
 
-def _deploy(trained, encoder, source, owner, provider, trainer_args: dict) -> dict:
+def _deploy(trained, encoder, source, owner, provider, mechanism: str, parameters: dict) -> dict:
     from ape import chain
 
     from ml.deploy import deploy_model, deploy_trainer
@@ -197,22 +200,23 @@ def _deploy(trained, encoder, source, owner, provider, trainer_args: dict) -> di
         )
         click.echo(f"  {name:<24} gas {receipt.gas_used:>10,}  tx {receipt.txn_hash}")
 
-    model, mechanism = trained.mirror, trainer_args["mechanism"]
+    model = trained.mirror
     start_block = chain.blocks.head.number + 1
     deployed_model = deploy_model(model, owner)
     names = ["model constructor"] + [f"model chunk {i}" for i, _ in model.chunks()] + ["finalize"]
     for name, receipt in zip(names, deployed_model.receipts, strict=True):
         record(name, receipt)
     trainer = deploy_trainer(
-        deployed_model.contract, owner, encoder_spec_hash=encoder.spec_hash(), **trainer_args
+        deployed_model.contract,
+        owner,
+        mechanism=mechanism,
+        encoder_spec_hash=encoder.spec_hash(),
+        **parameters,
     )
     for name, receipt in zip(
         ["trainer constructor", "hand model to trainer"], trainer.receipts, strict=True
     ):
         record(name, receipt)
-    parameters = {k: v for k, v in trainer_args.items() if k != "mechanism"}
-    if mechanism == "points":  # the only parameter Points has
-        parameters = {"refund_wait": parameters["refund_wait"]}
     return {
         "version": MANIFEST_VERSION,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -232,10 +236,10 @@ def _deploy(trained, encoder, source, owner, provider, trainer_args: dict) -> di
         },
         "trainer": {
             "mechanism": mechanism,
-            "contract": TRAINER_CONTRACTS[mechanism],
+            "contract": mechanisms.get(mechanism).contract_name,
             "address": trainer.contract.address,
             "reputation": trainer.contract.reputation(),
-            "parameters": parameters,
+            "parameters": trainer.parameters,
         },
         "class_names": list(model.classes_),
         "encoder": {"hash": encoder.spec_hash(), "spec": encoder.to_spec()},

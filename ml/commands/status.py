@@ -62,15 +62,17 @@ def cli(test_file, top, manifest_path, network):
         head = chain.blocks.head.number + 1
         added = list(trainer.ContributionAdded.range(deployed.start_block, head))
         line = f"Contributions {len(added)}"
-        if deployed.deposits:
-            refunds = len(list(trainer.DepositRefunded.range(deployed.start_block, head)))
-            takes = len(list(trainer.DepositTaken.range(deployed.start_block, head)))
-            line += f", refunds {refunds}, takes {takes}; ETH held {wei_to_eth(trainer.balance)}"
-            line += f"; next deposit {wei_to_eth(trainer.requiredDeposit(block_id='pending'))}"
-        else:
-            awards = len(list(trainer.PointsAwarded.range(deployed.start_block, head)))
-            line += f", points awards {awards}"
+        for what, event in deployed.mechanism.settlement_events:
+            count = len(list(getattr(trainer, event).range(deployed.start_block, head)))
+            line += f", {what} {count}"
+        line += f"; ETH held {wei_to_eth(trainer.balance)}"
+        line += f"; next deposit {wei_to_eth(trainer.requiredDeposit(block_id='pending'))}"
         click.echo(line)
+        informative = sum(bool(e.earnsReputation) for e in added)
+        click.echo(
+            f"Mechanism {deployed.mechanism.kind}: {informative} of the contributions "
+            "informative (new content the model got wrong: their refund earns reputation)"
+        )
         rep = deployed.reputation
         holders = {e.to for e in rep.Transfer.range(deployed.start_block, head)}
         ranked = sorted(((rep.balanceOf(a), a) for a in holders), reverse=True)

@@ -41,9 +41,11 @@ def run_scenario(scenario: Scenario, *, owner, provider, out=None, progress=None
     return report
 
 
-def sweep_point(attack: str, share: float, report: dict, attacker: str) -> dict:
+def sweep_point(mechanism: str, attack: str, share: float, report: dict, attacker: str) -> dict:
     honest = [a for a in report["agents"].values() if a["kind"] in ("honest", "noisy")]
+    total_reputation = sum(a["reputation"] for a in report["agents"].values())
     return {
+        "mechanism": mechanism,
         "attack": attack,
         "share": share,
         "attacker_deposit_share": _deposit_share(report, attacker),
@@ -55,6 +57,12 @@ def sweep_point(attack: str, share: float, report: dict, attacker: str) -> dict:
         # Deposits still open at the end are neither lost nor back yet: counted here as held.
         "attacker_percent_with_open": _percent([report["agents"][attacker]], with_open=True),
         "honest_percent_with_open": _percent(honest, with_open=True),
+        # Reputation at the end, and the attacker's share of all the agents' reputation.
+        "attacker_reputation": report["agents"][attacker]["reputation"],
+        "honest_reputation": sum(a["reputation"] for a in honest),
+        "attacker_reputation_share": (
+            report["agents"][attacker]["reputation"] / total_reputation if total_reputation else 0.0
+        ),
         "transactions": report["transactions"],
         "tx_per_second": report["tx_per_second"],
     }
@@ -80,7 +88,7 @@ def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
     out = Path(out)
     data = load_data(sweep.base)
     points = []
-    for attack, share, scenario in sweep.scenarios():
+    for mechanism, attack, share, scenario in sweep.scenarios():
         with embedded_anvil() as provider:
             report = run_scenario(
                 scenario,
@@ -90,7 +98,7 @@ def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
                 data=data,
                 progress=progress(scenario) if progress else None,
             )
-        points.append(sweep_point(attack, share, report, sweep.attacker))
+        points.append(sweep_point(mechanism, attack, share, report, sweep.attacker))
     (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")
     plot_sweep(points, out / "sweep.png")
     (out / "summary.md").write_text(sweep_summary(sweep, points))
@@ -101,16 +109,23 @@ def sweep_summary(sweep: Sweep, points: list[dict]) -> str:
     lines = [
         f"# Sweep `{sweep.name}`: {sweep.base.days:g} days per point",
         "",
-        "| attack | share of contributions | share of deposits | accuracy start → end (min) "
-        "| attacker % of start (with open deposits) | honest % of start (with open deposits) |",
-        "|---|---:|---:|---|---:|---:|",
+        "Balances are % of the start balance (with the deposits still open at the end); "
+        "reputation is the agent's at the end (the attacker's share of all of it).",
+        "",
+        "| mechanism | attack | share of contributions | share of deposits "
+        "| accuracy start → end (min) | attacker % of start | honest % of start "
+        "| attacker reputation | honest reputation |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|",
     ]
     for p in points:
         lines.append(
-            f"| {p['attack']} | {p['share']:.0%} | {p['attacker_deposit_share']:.0%} "
+            f"| {p['mechanism']} | {p['attack']} | {p['share']:.0%} "
+            f"| {p['attacker_deposit_share']:.0%} "
             f"| {p['accuracy_start']:.1%} → {p['accuracy_end']:.1%} ({p['accuracy_min']:.1%}) "
             f"| {p['attacker_percent']:.1f} ({p['attacker_percent_with_open']:.1f}) "
-            f"| {p['honest_percent']:.1f} ({p['honest_percent_with_open']:.1f}) |"
+            f"| {p['honest_percent']:.1f} ({p['honest_percent_with_open']:.1f}) "
+            f"| {p['attacker_reputation']} ({p['attacker_reputation_share']:.0%}) "
+            f"| {p['honest_reputation']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,7 +1,9 @@
-"""The participants. On its turn an agent claims what a rational participant would (refunds of
+"""The participants. On its turn an agent claims what a rational participant would: whatever the
+trainer's `claimable` offers it that pays (wei or reputation), under any mechanism (refunds of
 its own contributions the model agrees with, shares of others' it disagrees with, anything left
-after the any-address wait), contributes according to its kind, and withdraws its credit once a
-day. Every decision uses the model's free predictions (the mirror, equal to the contract's)."""
+after Deposit-Refund-Take's any-address wait); contributes according to its kind, and withdraws
+its credit once a day. Every decision uses the model's free predictions (the mirror, equal to
+the contract's)."""
 
 from __future__ import annotations
 
@@ -58,17 +60,14 @@ class Agent:
             if self._next_check.get(tag, 0) > now:
                 continue
             for address in self.addresses:
-                refundable, takeable = trainer.claimable(key, address, now)
-                if refundable:
-                    block.claim(self, address, "refund", key)
-                elif takeable:
-                    block.claim(self, address, "report", key)
+                claim = trainer.claimable(key, address, now)
+                if claim.pays:  # nothing else is worth its gas
+                    block.claim(self, address, claim.action.name.lower(), key)
                 if key not in trainer.open:
                     break
-            due = record.added_at + trainer.any_address_wait
-            self._next_check[tag] = (
-                min(now + self.recheck, due) if now < due else now + self.recheck
-            )
+            # Looked at again after `recheck`, or when a wait of the record ends if sooner.
+            due = [t for t in trainer.deadlines(record) if t > now]
+            self._next_check[tag] = min([now + self.recheck, *due])
         self._turns += 1
         if self._turns % 1000 == 0:  # forget records that closed
             self._next_check = {

@@ -41,36 +41,56 @@ def plot_balances(report: dict, path: Path) -> None:
 
 
 def plot_sweep(points: list[dict], path: Path) -> None:
-    """points: {attack, share, accuracy_end, accuracy_start, attacker_percent, honest_percent}."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    for attack in dict.fromkeys(p["attack"] for p in points):
-        rows = [p for p in points if p["attack"] == attack]
-        shares = [100 * p["share"] for p in rows]
-        left.plot(shares, [100 * p["accuracy_end"] for p in rows], marker="o", label=attack)
-        (line,) = right.plot(
-            shares, [p["attacker_percent"] for p in rows], marker="o", label=f"{attack}: attacker"
+    """points: {mechanism, attack, share, accuracy_end, accuracy_start, attacker_percent,
+    honest_percent, attacker_reputation_share}; one row of three panels per mechanism."""
+    kinds = list(dict.fromkeys(p["mechanism"] for p in points))
+    fig, rows = plt.subplots(len(kinds), 3, figsize=(15, 4.5 * len(kinds)), squeeze=False)
+    for mechanism, (left, middle, right) in zip(kinds, rows, strict=True):
+        ours = [p for p in points if p["mechanism"] == mechanism]
+        for attack in dict.fromkeys(p["attack"] for p in ours):
+            line_points = [p for p in ours if p["attack"] == attack]
+            shares = [100 * p["share"] for p in line_points]
+            left.plot(
+                shares, [100 * p["accuracy_end"] for p in line_points], marker="o", label=attack
+            )
+            (line,) = middle.plot(
+                shares,
+                [p["attacker_percent"] for p in line_points],
+                marker="o",
+                label=f"{attack}: attacker",
+            )
+            middle.plot(
+                shares,
+                [p["honest_percent"] for p in line_points],
+                marker="s",
+                ls="--",
+                color=line.get_color(),
+                label=f"{attack}: honest",
+            )
+            right.plot(
+                shares,
+                [100 * p["attacker_reputation_share"] for p in line_points],
+                marker="o",
+                label=attack,
+            )
+        left.axhline(100 * ours[0]["accuracy_start"], color="grey", ls=":", label="initial model")
+        left.set(
+            title=f"{mechanism}: final test accuracy",
+            xlabel="attacker share of contributions (%)",
+            ylabel="accuracy (%)",
         )
-        right.plot(
-            shares,
-            [p["honest_percent"] for p in rows],
-            marker="s",
-            ls="--",
-            color=line.get_color(),
-            label=f"{attack}: honest",
+        middle.axhline(100, color="grey", ls=":", lw=1)
+        middle.set(
+            title=f"{mechanism}: final balance, % of start",
+            xlabel="attacker share of contributions (%)",
+            ylabel="% of start balance",
         )
-    left.axhline(100 * points[0]["accuracy_start"], color="grey", ls=":", label="initial model")
-    left.set(
-        title="Final test accuracy",
-        xlabel="attacker share of contributions (%)",
-        ylabel="accuracy (%)",
-    )
-    right.axhline(100, color="grey", ls=":", lw=1)
-    right.set(
-        title="Final balance, % of start",
-        xlabel="attacker share of contributions (%)",
-        ylabel="% of start balance",
-    )
-    _save(fig, [left, right], path, fontsize=8)
+        right.set(
+            title=f"{mechanism}: attacker's share of the reputation",
+            xlabel="attacker share of contributions (%)",
+            ylabel="% of all reputation",
+        )
+    _save(fig, list(rows.flat), path, fontsize=8)
 
 
 def _save(fig, axes, path: Path, **legend) -> None:

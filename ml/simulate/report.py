@@ -126,7 +126,8 @@ def summary(report: dict) -> str:
     lines = [
         f"# Simulation `{s['name']}`",
         "",
-        f"{report['simulated_days']:g} simulated days, {s['model']} on {s['dataset']} "
+        f"{report['simulated_days']:g} simulated days, {s['model']} on {s['dataset']}, "
+        f"mechanism {s['mechanism']} "
         f"(initial model on {report['data']['initial_samples']} samples; the same model on all "
         f"the training data: {report['data']['full_data_accuracy']:.1%}).",
         "",

@@ -11,14 +11,15 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ml import mechanisms
 from ml.deploy import deploy_model, deploy_trainer
 from ml.errors import CollabMLError
+from ml.mechanisms import Key
 
 from .agents import Agent
 from .chain import GAS_LIMITS, AnvilChain
 from .data import SimulationData, load_data
 from .scenario import DAY, Scenario
-from .trainer import Key, TrainerMirror
 
 # The run starts this long after the trainer's deployment, so that every time in it (and so
 # every deposit) is the same from run to run whatever the deployment's wall-clock time.
@@ -78,7 +79,7 @@ class Block:
         reason = apply(key, address, self.now)
         if reason is not None:
             raise SimulationDiverged(f"{agent.name} chose a {operation} that reverts: {reason}")
-        amount = self.trainer.credits[address] - before
+        amount = self.trainer.credits.get(address, 0) - before
         self.sim.send(self.now, agent, address, operation, key, 0, ok=True, amount=amount)
 
     def withdraw(self, agent: Agent, address: str) -> None:
@@ -117,31 +118,24 @@ class Simulation:
     # ------------------------------------------------------------------ set-up
 
     def deploy(self) -> None:
+        from ape import chain
+
         s = self.scenario
+        mechanism, parameters = mechanisms.get(s.mechanism), s.trainer_parameters()
         model = deploy_model(self.initial_model, self.owner)
-        trainer = deploy_trainer(
-            model.contract,
-            self.owner,
-            cost_weight=s.cost_weight,
-            refund_wait=s.refund_wait,
-            any_address_wait=s.any_address_wait,
-        )
+        trainer = deploy_trainer(model.contract, self.owner, mechanism=s.mechanism, **parameters)
         self.model_contract, self.trainer_contract = model.contract, trainer.contract
         self.deployment = {
             "model": model.contract.address,
             "trainer": trainer.contract.address,
+            "mechanism": s.mechanism,
+            "parameters": parameters,
             "reputation": trainer.contract.reputation(),
             "transactions": [r.txn_hash for r in model.receipts + trainer.receipts],
             "gas_used": model.gas_used + trainer.gas_used,
         }
-        deployed_at = int(trainer.contract.lastUpdateTime())
-        self.trainer = TrainerMirror(
-            self.model,
-            cost_weight=s.cost_weight,
-            refund_wait=s.refund_wait,
-            any_address_wait=s.any_address_wait,
-            last_update_time=deployed_at,
-        )
+        deployed_at = chain.blocks[trainer.receipts[0].block_number].timestamp
+        self.trainer = mechanism.mirror(self.model, parameters, deployed_at=deployed_at)
         self.start = deployed_at + START_DELAY
         self.chain = AnvilChain(
             self.provider.uri,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from ml import mechanisms
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -90,6 +91,9 @@ class Scenario:
     days: float = 155.0
     dataset: str = "digits"
     model: str = "naive-bayes"
+    mechanism: str = mechanisms.DEFAULT  # a kind in ml.mechanisms.MECHANISMS
+    #: any other deployment parameter of a mechanism (ml.mechanisms), by name
+    parameters: tuple[tuple[str, int], ...] = ()
     initial_share: float = 0.08
     unit_wei: int = 10**15
     deposit_after_1s: float = 60.0  # units: the required deposit 1 s after the last update
@@ -111,6 +115,24 @@ class Scenario:
         """The contract's cost weight (wei): required deposit = costWeight * 3600 / sqrt(s)."""
         return round(self.deposit_after_1s * self.unit_wei / 3600)
 
+    def trainer_parameters(self) -> dict[str, int]:
+        """The deployment parameters of the scenario's mechanism (`ml.mechanisms`), checked."""
+        given = {
+            "cost_weight": self.cost_weight,
+            "refund_wait": self.refund_wait,
+            "any_address_wait": self.any_address_wait,
+            **dict(self.parameters),
+        }
+        if given.get("commit_reveal_window", 0):
+            raise ScenarioError(
+                "parameters.commit_reveal_window: the simulation's agents contribute with "
+                "addData, so commit-reveal stays off (0)"
+            )
+        try:
+            return mechanisms.get(self.mechanism).parameters_from(given, spell=_yaml_name)
+        except mechanisms.MechanismError as err:
+            raise ScenarioError(f"mechanism {self.mechanism}: {err}") from None
+
     @property
     def gas_price_wei(self) -> int:
         return round(self.gas_price_gwei * 10**9)
@@ -121,35 +143,41 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The same scenario for each attack kind and each attacker share of the contributions
-    (so, nearly, of the deposits: a deposit depends only on the time since the last update)."""
+    """The same scenario for each mechanism, each attack kind and each attacker share of the
+    contributions (so, nearly, of the deposits: a deposit depends only on the time since the
+    last update)."""
 
     base: Scenario
     attacker: str
     attacks: tuple[str, ...]
     shares: tuple[float, ...] = field(default=(0.1, 0.2, 0.3, 0.4, 0.5))
+    mechanisms: tuple[str, ...] = (mechanisms.DEFAULT,)
 
     @property
     def name(self) -> str:
         return self.base.name
 
-    def scenarios(self) -> list[tuple[str, float, Scenario]]:
-        """(attack kind, share, scenario) for every point of the sweep."""
+    def scenarios(self) -> list[tuple[str, str, float, Scenario]]:
+        """(mechanism, attack kind, share, scenario) for every point of the sweep."""
         others = [a for a in self.base.agents if a.name != self.attacker and a.contributes]
         rate = sum(1 / a.interval for a in others)  # their contributions per second
         out = []
-        for kind in self.attacks:
-            for share in self.shares:
-                agents = []
-                for a in self.base.agents:
-                    if a.name == self.attacker:
-                        interval = round((1 - share) / (share * rate))
-                        # A copycat copies instead of keeping a schedule.
-                        copy_rate = min(1.0, share / (1 - share))
-                        a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
-                    agents.append(a)
-                name = f"{self.base.name}-{kind}-{round(share * 100)}"
-                out.append((kind, share, replace(self.base, name=name, agents=tuple(agents))))
+        for mechanism in self.mechanisms:
+            for kind in self.attacks:
+                for share in self.shares:
+                    agents = []
+                    for a in self.base.agents:
+                        if a.name == self.attacker:
+                            interval = round((1 - share) / (share * rate))
+                            # A copycat copies instead of keeping a schedule.
+                            copy_rate = min(1.0, share / (1 - share))
+                            a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
+                        agents.append(a)
+                    name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
+                    scenario = replace(
+                        self.base, name=name, mechanism=mechanism, agents=tuple(agents)
+                    )
+                    out.append((mechanism, kind, share, scenario))
         return out
 
 
@@ -165,6 +193,39 @@ def _number(value, what: str, *, low: float = 0.0, high: float = math.inf) -> fl
     if not low <= value <= high:
         raise ScenarioError(f"{what}: {value} is outside [{low}, {high}]")
     return value
+
+
+def _yaml_name(parameter: str) -> str:
+    """A mechanism parameter as the scenario sets it."""
+    return "deposit_after_1s (cost_weight)" if parameter == "cost_weight" else parameter
+
+
+def _mechanism(value, what: str) -> str:
+    if not isinstance(value, str) or value not in mechanisms.MECHANISMS:
+        raise ScenarioError(
+            f"{what}: {value!r} is not a mechanism; mechanisms: {', '.join(mechanisms.MECHANISMS)}"
+        )
+    return value
+
+
+def _parameters(raw) -> tuple[tuple[str, int], ...]:
+    """`parameters:`: other deployment parameters of the mechanisms, by their registry name."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"parameters: expected a mapping of name: value, got {raw!r}")
+    known = mechanisms.all_parameters()
+    out = []
+    for name, value in raw.items():
+        if name not in known:
+            raise ScenarioError(
+                f"parameters: {name!r} is not a mechanism parameter; they are " + ", ".join(known)
+            )
+        if name in ("cost_weight", "refund_wait", "any_address_wait"):
+            raise ScenarioError(f"parameters.{name}: set it as a scenario setting instead")
+        if known[name].unit == "seconds":
+            out.append((name, parse_duration(value, f"parameters.{name}")))
+        else:
+            out.append((name, int(_number(value, f"parameters.{name}", high=2**255))))
+    return tuple(out)
 
 
 def _check_keys(raw: dict, allowed, what: str) -> None:
@@ -224,6 +285,10 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
             values[key] = parse_duration(value, key)
         elif key in ("dataset", "model"):
             values[key] = str(value)
+        elif key == "mechanism":
+            values[key] = _mechanism(value, key)
+        elif key == "parameters":
+            values[key] = _parameters(value)
         elif key in ("seed", "unit_wei"):
             values[key] = int(_number(value, key, high=2**63))
         elif key == "initial_share":
@@ -231,8 +296,7 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
         else:
             values[key] = _number(value, key)
     scenario = Scenario(**values)
-    if scenario.refund_wait > scenario.any_address_wait:
-        raise ScenarioError("refund_wait must not exceed any_address_wait")
+    scenario.trainer_parameters()  # the mechanism's checks of its parameters
     if scenario.block_time < 1 or scenario.eval_interval < scenario.block_time:
         raise ScenarioError("block_time must be at least 1s and eval_interval at least a block")
     if scenario.duration < scenario.eval_interval:
@@ -243,7 +307,7 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
 def _sweep(raw, base: Scenario) -> Sweep:
     if not isinstance(raw, dict):
         raise ScenarioError("sweep: expected a mapping with attacker, attacks and shares")
-    _check_keys(raw, {"attacker", "attacks", "shares"}, "sweep")
+    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms"}, "sweep")
     attacker = raw.get("attacker")
     if attacker not in {a.name for a in base.agents}:
         raise ScenarioError(f"sweep.attacker: {attacker!r} is not one of the agents")
@@ -256,7 +320,13 @@ def _sweep(raw, base: Scenario) -> Sweep:
     shares = tuple(_number(s, "sweep.shares", low=0.01, high=0.95) for s in raw.get("shares", []))
     if not shares:
         raise ScenarioError("sweep.shares: give at least one attacker share")
-    return Sweep(base, attacker, attacks, shares)
+    kinds = raw.get("mechanisms", [base.mechanism])
+    if not isinstance(kinds, list) or not kinds:
+        raise ScenarioError("sweep.mechanisms: give a list of at least one mechanism")
+    kinds = tuple(_mechanism(k, "sweep.mechanisms") for k in kinds)
+    for kind in kinds:
+        replace(base, mechanism=kind).trainer_parameters()  # the checks of each
+    return Sweep(base, attacker, attacks, shares, kinds)
 
 
 def load_scenario(path) -> Scenario | Sweep:

@@ -255,3 +255,27 @@ def test_a_real_process_prints_one_line(tmp_path):
     assert result.returncode == 1, result
     assert result.stderr.strip().splitlines()[-1].startswith("Error: no deployment manifest")
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_mechanism_parameters_are_checked_before_anything_is_sent(run, accounts):
+    fails_with(
+        run,
+        accounts,
+        "--cost-weight does not apply to points (it takes --refund-wait",
+        deploy.cli,
+        "--mechanism",
+        "points",
+        "--cost-weight",
+        5,
+    )
+    fails_with(
+        run,
+        accounts,
+        "--refund-wait (120 s) must be shorter than --any-address-wait (120 s)",
+        deploy.cli,
+        "--refund-wait",
+        "2m",
+        "--any-address-wait",
+        "2m",
+    )
+    fails_with(run, accounts, "--cost-weight must be positive", deploy.cli, "--cost-weight", 0)

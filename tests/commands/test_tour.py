@@ -39,13 +39,13 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
         list(p) for p in zip(expected, texts, strict=True)
     ]
 
-    # contribute: an honest sample (labelled as the model predicts it) by accounts[1], and a
-    # wrongly labelled one by accounts[2], chosen with the mirror so that after both updates
-    # the model still agrees with the first and disagrees with the second.
+    # contribute: an informative sample (one the model gets wrong now and right after learning
+    # it, so its refund earns reputation) by accounts[1], and a wrongly labelled one by
+    # accounts[2], chosen with the mirror so that after both updates the model still agrees
+    # with the first and disagrees with the second.
     honest = accounts[1]
-    good_text, good_label = texts[0], expected[0]
     candidates = [t for t in sample_reviews().texts_train if _encodable(encoder, t)]
-    bad_text, bad_label = _stays_wrong(mirror, encoder, candidates, good_text, good_label)
+    good_text, good_label, bad_text, bad_label = informative_and_wrong(mirror, encoder, candidates)
     for text, label, account in ((good_text, good_label, 1), (bad_text, bad_label, 2)):
         out = run(
             contribute.cli,
@@ -58,6 +58,7 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
             manifest_path,
         ).output
         assert f"Contributed as {label!r}" in out
+    assert "its refund earns reputation" in out  # the wrong one is new content, too
     assert trainer.balance > 0
 
     out = run(claim.cli, "--account", 1, "--deployment", manifest_path).output
@@ -68,28 +69,76 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
     before = honest.balance
     out = run(claim.cli, "--account", 1, "--deployment", manifest_path).output
     assert "2 claim(s)" in out and "  refund " in out and "  report " in out, out
-    assert "Withdrew" in out
+    assert "+1 reputation" in out and "Withdrew" in out
     assert trainer.credits(honest) == 0
     assert honest.balance > before
     bad = encode_sparse(encoder.encode(bad_text), encoder.num_features)
-    assert trainer.claimable(bad, mirror.classes_.index(bad_label), honest) == (0, 0)
+    assert trainer.claimable(bad, mirror.classes_.index(bad_label), honest) == (0, 0, 0)
 
     out = run(status.cli, "--deployment", manifest_path).output
     assert "Contributions 2, refunds 1, takes 1" in out
+    assert "2 of the contributions informative" in out
     assert honest.address in out
 
 
-def _stays_wrong(mirror, encoder, texts, good_text, good_label):
-    good, good_index = encoder.encode(good_text), mirror.classes_.index(good_label)
-    for text in texts:
-        x = encoder.encode(text)
-        wrong = 1 - mirror.predict_fixed(x)
-        after = copy.deepcopy(mirror)
-        after.update_fixed(good, good_index)
-        after.update_fixed(x, wrong)
-        if after.predict_fixed(x) != wrong and after.predict_fixed(good) == good_index:
-            return text, mirror.classes_[wrong]
-    raise AssertionError("no test text stays misclassified after one wrong update")
+def test_points_deploy_contribute_claim_status(run, tmp_path, accounts, chain, project):
+    """The same tour under --mechanism points: no deposit, the informative refund earns
+    REFUND_POINTS, and a report of the wrong one would pay nothing, so it is not sent."""
+    manifest_path = tmp_path / "points.json"
+    args = ["--mechanism", "points", "--refund-wait", f"{WAIT}s", "--out", manifest_path]
+    run(deploy.cli, "--model", "naive-bayes", *args)
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["trainer"]["contract"] == "PointsTrainer"
+    assert manifest["trainer"]["parameters"] == {"refund_wait": WAIT, "commit_reveal_window": 0}
+    trainer = project.PointsTrainer.at(manifest["trainer"]["address"])
+    reputation = project.ReputationToken.at(trainer.reputation())
+    encoder = Encoder.from_spec(manifest["encoder"]["spec"])
+    mirror = NaiveBayes.from_contract(project.NaiveBayes.at(manifest["model"]["address"]))
+    candidates = [t for t in sample_reviews().texts_train if _encodable(encoder, t)]
+    good_text, good_label, bad_text, bad_label = informative_and_wrong(mirror, encoder, candidates)
+
+    dry = ["--label", good_label, "--dry-run", "--deployment", manifest_path]
+    out = run(contribute.cli, good_text, *dry).output
+    assert "required deposit 0 ETH (0 wei)" in out and "nothing sent" in out
+    for text, label, account in ((good_text, good_label, 1), (bad_text, bad_label, 2)):
+        contribute_args = ["--label", label, "--account", account, "--deployment", manifest_path]
+        assert "its refund earns reputation" in run(contribute.cli, text, *contribute_args).output
+    assert trainer.balance == 0
+
+    chain.pending_timestamp += WAIT + 1
+    out = run(claim.cli, "--account", 1, "--deployment", manifest_path).output
+    assert "1 claim(s)" in out and "  refund " in out and "0 ETH, +2 reputation" in out, out
+    assert "1 more would pay nothing" in out  # the report of the wrong one
+    assert reputation.balanceOf(accounts[1]) == trainer.REFUND_POINTS()
+    out = run(claim.cli, "--account", 2, "--deployment", manifest_path).output
+    assert "0 claim(s)" in out and "Nothing to claim" in out
+
+    out = run(status.cli, "--deployment", manifest_path).output
+    assert "Contributions 2, claims 1; ETH held 0 ETH; next deposit 0 ETH" in out
+    assert "Mechanism points: 2 of the contributions informative" in out
+    assert accounts[1].address in out
+
+
+def informative_and_wrong(mirror, encoder, texts):
+    """(good text, its label, bad text, its label): the model predicts the good one wrongly
+    now and rightly after learning it; the bad one, labelled as the model does not predict it,
+    stays misclassified after both updates, and the good one stays right."""
+    encoded = [(t, encoder.encode(t)) for t in texts]
+    for good_text, good in encoded:
+        label = 1 - mirror.predict_fixed(good)
+        learnt = copy.deepcopy(mirror)
+        learnt.update_fixed(good, label)
+        if learnt.predict_fixed(good) != label:
+            continue
+        for bad_text, x in encoded:
+            wrong = 1 - learnt.predict_fixed(x)
+            if bad_text == good_text or mirror.predict_fixed(x) == wrong:
+                continue
+            after = copy.deepcopy(learnt)
+            after.update_fixed(x, wrong)
+            if after.predict_fixed(x) != wrong and after.predict_fixed(good) == label:
+                return good_text, mirror.classes_[label], bad_text, mirror.classes_[wrong]
+    raise AssertionError("no informative text with a wrong one that stays misclassified")
 
 
 def _encodable(encoder, text) -> bool:

@@ -27,7 +27,11 @@ def reports(tmp_path_factory):
 def test_honest_gains_and_the_label_flipper_loses(reports):
     agents = reports[0]["agents"]
     honest, attacker = agents["honest"], agents["attacker"]
-    assert honest["end_balance"] > honest["start_balance"]
+    # Before gas (the preset charges 1 gwei, ~0.3 ETH over the run) the honest agent gains:
+    # what it was paid exceeds what it staked, counting its deposits still open at the end.
+    paid = honest["refunded"] + honest["taken"] + honest["open_deposits"]
+    assert paid > honest["deposited"]
+    assert honest["end_balance"] + honest["open_deposits"] > honest["start_balance"]
     assert attacker["end_balance"] < attacker["start_balance"]
     assert honest["takes"] > 0 and honest["refunds"] > 0
     # The attacker's losses are what others took from it, not gas alone.

@@ -32,12 +32,14 @@ def test_every_preset_loads():
     sweep = load_preset("sweep")
     assert isinstance(sweep, Sweep)
     points = sweep.scenarios()
-    assert len(points) == len(sweep.attacks) * len(sweep.shares)
+    assert len(points) == len(sweep.mechanisms) * len(sweep.attacks) * len(sweep.shares)
 
 
 def test_a_sweep_gives_the_attacker_its_share_of_contributions():
     sweep = load_preset("sweep")
-    for kind, share, scenario in sweep.scenarios():
+    assert sweep.mechanisms == ("deposit-refund-take", "points")
+    for mechanism, kind, share, scenario in sweep.scenarios():
+        assert scenario.mechanism == mechanism
         honest, attacker = scenario.agents
         assert attacker.kind == kind
         rate = 1 / attacker.interval
@@ -59,7 +61,21 @@ def test_durations(text, seconds):
         ({"agents": [{"name": "a", "kind": "saboteur"}]}, "kind 'saboteur' is not one of"),
         ({"agents": [AGENT], "speed": 3}, "unknown key(s) speed"),
         ({"agents": [AGENT], "refund_wait": "soon"}, "'soon' is not a duration"),
-        ({"agents": [AGENT], "refund_wait": "10d"}, "must not exceed any_address_wait"),
+        ({"agents": [AGENT], "refund_wait": "10d"}, "must be shorter than any_address_wait"),
+        ({"agents": [AGENT], "refund_wait": "9d"}, "must be shorter than any_address_wait"),
+        ({"agents": [AGENT], "mechanism": "auction"}, "mechanism: 'auction' is not a mechanism"),
+        ({"agents": [AGENT], "mechanism": 3}, "mechanism: 3 is not a mechanism; mechanisms:"),
+        ({"agents": [AGENT], "deposit_after_1s": 0}, "deposit_after_1s (cost_weight) must be"),
+        ({"agents": [AGENT], "parameters": {"speed": 1}}, "'speed' is not a mechanism parameter"),
+        ({"agents": [AGENT], "parameters": {"refund_wait": 1}}, "as a scenario setting"),
+        ({"agents": [AGENT], "parameters": {"commit_reveal_window": "1h"}}, "stays off (0)"),
+        (
+            {
+                "agents": [AGENT, {"name": "attacker", "kind": "label-flip"}],
+                "sweep": {"attacker": "attacker", "shares": [0.1], "mechanisms": ["lottery"]},
+            },
+            "sweep.mechanisms: 'lottery' is not a mechanism",
+        ),
         ({"agents": [AGENT, AGENT]}, "agent names must be unique"),
         ({"agents": [{**AGENT, "noise": 2}]}, "agents[0].noise: 2 is outside"),
         ({"agents": [AGENT], "sweep": {"attacker": "x", "shares": [0.1]}}, "not one of the"),
@@ -91,6 +107,15 @@ def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
     assert "cannot read" in missing
     assert "is not valid YAML" in _usage_error(cli, ["--config", str(bad_yaml)])
     assert "kind 'wizard' is not one of" in _usage_error(cli, ["--config", str(wrong_kind)])
+    # An unknown mechanism: one line, and nothing runs (no output folder is made).
+    auction = tmp_path / "auction.yaml"
+    auction.write_text("mechanism: auction\nagents: [{name: a, kind: honest}]\n")
+    never = tmp_path / "never"
+    line = _usage_error(cli, ["--config", str(auction), "--out", str(never)])
+    assert (
+        "mechanism: 'auction' is not a mechanism; mechanisms: deposit-refund-take, points" in line
+    )
+    assert not never.exists()
     out = _usage_error(cli, ["--preset", "quick", "--out", str(a_file)])
     assert "exists and is not a directory" in out
 

@@ -1,0 +1,516 @@
+"""The incentive mechanisms, in one registry: kind -> the trainer contract, the deployment
+parameters it takes (names, defaults, the contract's validation as one-line errors), its
+constructor arguments, and a mirror of its rules that moves records, credits and reputation
+exactly as the contract does (the integer formulas themselves are in `ml.incentives`).
+
+Commands, deployment and the simulation look a mechanism up here and never branch on its
+kind, so a third mechanism plugs in as one more entry of `MECHANISMS`.
+
+>>> get("points").contract_name
+'PointsTrainer'
+>>> get("deposit-refund-take").parameters_from({"refund_wait": 60, "any_address_wait": 120})
+{'cost_weight': 1000000000000000, 'refund_wait': 60, 'any_address_wait': 120, \
+'commit_reveal_window': 0}
+>>> get("points").parameters_from({"refund_wait": 60, "cost_weight": 1})  # not a Points one
+{'refund_wait': 60, 'commit_reveal_window': 0}
+>>> get("deposit-refund-take").parameters_from({"refund_wait": 60, "any_address_wait": 60})
+Traceback (most recent call last):
+ml.mechanisms.MechanismError: refund_wait (60 s) must be shorter than any_address_wait (60 s)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import NamedTuple
+
+from ml.errors import ClassCountOverflow, CollabMLError, ParameterOverflow
+from ml.incentives import (
+    DEPOSIT_UNIT,
+    MAX_STAKE_UNITS,
+    REFUND_POINTS,
+    REFUND_REPUTATION,
+    REPORT_POINTS,
+    max_cost_weight,
+    required_deposit,
+    take_share,
+)
+from ml.models import OnChainModel
+
+DAY = 86_400
+MAX_WAIT = 10 * 365 * DAY  # CollaborativeTrainer.MAX_WAIT
+MAX_COMMIT_REVEAL_WINDOW = 30 * DAY  # CollaborativeTrainer.MAX_COMMIT_REVEAL_WINDOW
+DEFAULT = "deposit-refund-take"
+
+Key = tuple[bytes, int]  # (encoded sample, label): the contract's contentKey
+
+
+class MechanismError(CollabMLError, ValueError):
+    """An unknown mechanism or deployment parameters its contract would refuse."""
+
+
+# ---------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One constructor parameter. `unit` is "seconds" or "wei"; `option`: whether `ape run
+    deploy` offers it (commit-reveal is not: the commands contribute with addData)."""
+
+    name: str
+    default: int
+    unit: str
+    help: str
+    option: bool = True
+
+
+COST_WEIGHT = Parameter(
+    "cost_weight",
+    10**15,
+    "wei",
+    "The deposit is cost_weight * 3600 / sqrt(seconds since the last update), in wei.",
+)
+REFUND_WAIT = Parameter(
+    "refund_wait", DAY, "seconds", "Time before a contribution can be refunded or reported."
+)
+ANY_ADDRESS_WAIT = Parameter(
+    "any_address_wait", 9 * DAY, "seconds", "Time after which anyone takes what is left."
+)
+COMMIT_REVEAL_WINDOW = Parameter(
+    "commit_reveal_window",
+    0,
+    "seconds",
+    "Seconds a commitment stays revealable; 0: commit-reveal off.",
+    option=False,
+)
+
+
+def _seconds(value: int) -> str:
+    return f"{value} s"
+
+
+# ---------------------------------------------------------------------------- the mirrors
+
+
+class Action(IntEnum):
+    """ICollaborativeTrainer.Claim: what an account should call to be paid the most."""
+
+    NONE = 0
+    REFUND = 1
+    REPORT = 2
+
+
+class Claim(NamedTuple):
+    """`claimable(data, label, account)`: the action, the wei it credits, the reputation it
+    mints."""
+
+    action: Action
+    amount: int
+    reputation: int
+
+    @classmethod
+    def of(cls, answer) -> Claim:
+        """The contract's answer (three integers) as a Claim."""
+        action, amount, reputation = answer
+        return cls(Action(action), int(amount), int(reputation))
+
+    @property
+    def pays(self) -> bool:
+        """Whether it credits wei or mints reputation (else it only closes the record)."""
+        return bool(self.amount or self.reputation)
+
+
+NO_CLAIM = Claim(Action.NONE, 0, 0)
+
+
+@dataclass
+class Record:
+    """DataHandler.Record (amounts in wei), with what the contract keeps beside it: whether
+    its refund earns reputation, and who took a share (`_taken`)."""
+
+    contributor: str
+    sample: list[int]
+    added_at: int
+    stake: int
+    remaining: int
+    earns: bool
+    takers: set[str] = field(default_factory=set)
+
+
+class TrainerMirror:
+    """CollaborativeTrainer and the model it owns, in Python: open records, the content ever
+    contributed, credits, reputation and the trainer's ether, moved by the contract's rules in
+    its order. Each transaction returns the contract's revert reason (None: it succeeds) and
+    applies its effects only when it succeeds. Subclasses are the mechanisms."""
+
+    def __init__(self, model: OnChainModel, *, refund_wait: int, **_):
+        self.model = model
+        self.refund_wait = refund_wait
+        #: open records, in the order they were added
+        self.open: dict[Key, Record] = {}
+        #: (author, time) of the latest contribution of every content ever contributed
+        self.last_added: dict[Key, tuple[str, int]] = {}
+        self.credits: dict[str, int] = {}
+        self.reputation: dict[str, int] = {}
+        self.total_reputation = 0
+        self.balance = 0  # the trainer's ether
+
+    # ------------------------------------------------------------------ views
+
+    def required_deposit(self, now: int) -> int:
+        return 0
+
+    def predict(self, key: Key) -> int:
+        return self.model.predict_fixed(self.open[key].sample)
+
+    def earns_reputation(self, key: Key) -> bool:
+        return key in self.open and self.open[key].earns
+
+    def claimable(self, key: Key, account: str, now: int) -> Claim:
+        record = self.open.get(key)
+        if record is None or now < record.added_at + self.refund_wait:
+            return NO_CLAIM
+        return self._claimable(key, record, account, now, self.predict(key) == key[1])
+
+    def open_deposits(self, account: str) -> int:
+        return sum(r.remaining for r in self.open.values() if r.contributor == account)
+
+    def deadlines(self, record: Record) -> tuple[int, ...]:
+        """The times at which the passing of time alone changes what can be claimed."""
+        return (record.added_at + self.refund_wait,)
+
+    # ------------------------------------------------------------------ transactions
+
+    def add(self, key: Key, sample: list[int], contributor: str, now: int, value: int):
+        if key in self.open:
+            return "DuplicateContribution"
+        seen = key in self.last_added
+        if self.last_added.get(key) == (contributor, now):
+            return "ContributionIdTaken"
+        reason = self._check_value(value, now)
+        if reason is not None:
+            return reason
+        predicted_before = self.model.predict_fixed(sample)
+        try:
+            self.model.update_fixed(sample, key[1])  # changes nothing when it raises
+        except (ParameterOverflow, ClassCountOverflow) as err:
+            return type(err).__name__
+        stake = self._take_stake(contributor, value, now)
+        self.last_added[key] = (contributor, now)
+        earns = not seen and predicted_before != key[1]
+        self.open[key] = Record(contributor, sample, now, stake, stake, earns)
+        return None
+
+    def refund(self, key: Key, caller: str, now: int):
+        record = self.open.get(key)
+        if record is None:
+            return "UnknownContribution or AlreadyClaimed"
+        if caller != record.contributor:
+            return "NotContributor"
+        if now < record.added_at + self.refund_wait:
+            return "RefundTooEarly"
+        if self.predict(key) != key[1]:
+            return "ModelDisagrees"
+        del self.open[key]
+        self._settle_refund(record)
+        return None
+
+    def report(self, key: Key, caller: str, now: int):
+        raise NotImplementedError
+
+    def withdraw(self, caller: str) -> int:
+        """Returns the amount paid (0: the contract reverts with NothingToWithdraw)."""
+        amount = self.credits.pop(caller, 0)
+        self.balance -= amount
+        return amount
+
+    # ------------------------------------------------------------------ for mechanisms
+
+    def _check_value(self, value: int, now: int):
+        """The revert reason of an addData carrying `value` wei now, or None."""
+        raise NotImplementedError
+
+    def _take_stake(self, contributor: str, value: int, now: int) -> int:
+        """Takes an accepted contribution's `value`; returns its stake (wei)."""
+        raise NotImplementedError
+
+    def _settle_refund(self, record: Record) -> None:
+        raise NotImplementedError
+
+    def _claimable(self, key: Key, r: Record, account: str, now: int, agrees: bool) -> Claim:
+        """`claimable` of an open record after its refund wait."""
+        raise NotImplementedError
+
+    def _credit(self, account: str, amount: int) -> None:
+        self.credits[account] = self.credits.get(account, 0) + amount
+
+    def _mint(self, account: str, amount: int) -> None:
+        if amount:
+            self.reputation[account] = self.reputation.get(account, 0) + amount
+            self.total_reputation += amount
+
+
+class DepositRefundTakeMirror(TrainerMirror):
+    """DepositRefundTakeTrainer: deposits falling with the time since the last update, refunds
+    with REFUND_REPUTATION for informative contributions, reputation-weighted takes, and
+    everything left to anyone after the any-address wait."""
+
+    def __init__(
+        self,
+        model: OnChainModel,
+        *,
+        cost_weight: int,
+        refund_wait: int,
+        any_address_wait: int,
+        last_update_time: int,
+        **_,
+    ):
+        super().__init__(model, refund_wait=refund_wait)
+        self.cost_weight = cost_weight
+        self.any_address_wait = any_address_wait
+        self.last_update_time = last_update_time
+
+    def required_deposit(self, now: int) -> int:
+        return required_deposit(self.cost_weight, now - self.last_update_time)
+
+    def deadlines(self, record: Record) -> tuple[int, ...]:
+        return (*super().deadlines(record), record.added_at + self.any_address_wait)
+
+    def report(self, key: Key, caller: str, now: int):
+        r = self.open.get(key)
+        if r is None:
+            return "UnknownContribution or AlreadyClaimed"
+        if now >= r.added_at + self.any_address_wait:
+            amount = r.remaining  # anyone, everything left
+        else:
+            if caller == r.contributor:
+                return "SelfTake"
+            if now < r.added_at + self.refund_wait:
+                return "TakeTooEarly"
+            if caller in r.takers:
+                return "AlreadyTaken"
+            held = self.reputation.get(caller, 0)
+            if held == 0:
+                return "NoReputation"
+            if self.predict(key) == key[1]:
+                return "ModelAgrees"
+            amount = take_share(r.stake, r.remaining, held, self.total_reputation)
+            if amount == 0:
+                return "NothingToTake"
+            r.takers.add(caller)
+        self._credit(caller, amount)
+        r.remaining -= amount
+        if r.remaining == 0:
+            del self.open[key]  # closed: the same content may be contributed again
+        return None
+
+    def _check_value(self, value: int, now: int):
+        return "InsufficientDeposit" if value < self.required_deposit(now) else None
+
+    def _take_stake(self, contributor: str, value: int, now: int) -> int:
+        required = self.required_deposit(now)
+        self.last_update_time = now
+        self.balance += value
+        if value > required:
+            self._credit(contributor, value - required)
+        return required
+
+    def _settle_refund(self, record: Record) -> None:
+        self._credit(record.contributor, record.remaining)
+        self._mint(record.contributor, REFUND_REPUTATION if record.earns else 0)
+
+    def _claimable(self, key: Key, r: Record, account: str, now: int, agrees: bool) -> Claim:
+        if account == r.contributor and agrees:
+            return Claim(Action.REFUND, r.remaining, REFUND_REPUTATION if r.earns else 0)
+        if now >= r.added_at + self.any_address_wait:
+            return Claim(Action.REPORT, r.remaining, 0)
+        if account == r.contributor or agrees or account in r.takers:
+            return NO_CLAIM
+        held = self.reputation.get(account, 0)
+        amount = take_share(r.stake, r.remaining, held, self.total_reputation)
+        return Claim(Action.REPORT, amount, 0) if amount else NO_CLAIM
+
+
+class PointsMirror(TrainerMirror):
+    """PointsTrainer: no deposit; the refund of an informative contribution earns
+    REFUND_POINTS, a report of one the model disagrees with closes it and earns nothing."""
+
+    def report(self, key: Key, caller: str, now: int):
+        r = self.open.get(key)
+        if r is None:
+            return "UnknownContribution or AlreadyClaimed"
+        if caller == r.contributor:
+            return "SelfTake"
+        if now < r.added_at + self.refund_wait:
+            return "TakeTooEarly"
+        if self.predict(key) == key[1]:
+            return "ModelAgrees"
+        del self.open[key]
+        self._mint(caller, REPORT_POINTS)
+        return None
+
+    def _check_value(self, value: int, now: int):
+        return "DepositNotAccepted" if value else None
+
+    def _take_stake(self, contributor: str, value: int, now: int) -> int:
+        return 0
+
+    def _settle_refund(self, record: Record) -> None:
+        self._mint(record.contributor, REFUND_POINTS if record.earns else 0)
+
+    def _claimable(self, key: Key, r: Record, account: str, now: int, agrees: bool) -> Claim:
+        if account == r.contributor:
+            return Claim(Action.REFUND, 0, REFUND_POINTS if r.earns else 0) if agrees else NO_CLAIM
+        return NO_CLAIM if agrees else Claim(Action.REPORT, 0, REPORT_POINTS)
+
+
+# ---------------------------------------------------------------------------- the registry
+
+
+Spell = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """An incentive mechanism: its trainer contract, the parameters its constructor takes (in
+    order, after the model and before the encoder's hash), the contract's checks of them, its
+    mirror, and the events that count its settlements (for `ape run status`)."""
+
+    kind: str
+    contract_name: str
+    summary: str
+    parameters: tuple[Parameter, ...]
+    mirror_class: type[TrainerMirror]
+    settlement_events: tuple[tuple[str, str], ...]  # (what it counts, event name)
+    checks: Callable[[dict, Spell], None] = lambda values, spell: None
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    def parameters_from(
+        self, given: Mapping[str, int], *, strict: bool = False, spell: Spell = str
+    ) -> dict[str, int]:
+        """This mechanism's parameters: `given` where given, else the defaults; checked as the
+        contract checks them (one-line MechanismError naming the parameter as `spell` writes
+        it). Names that another mechanism takes are ignored unless `strict`; names no
+        mechanism takes are an error."""
+        known = {p.name for m in MECHANISMS.values() for p in m.parameters}
+        for name in given:
+            if name not in known:
+                raise MechanismError(
+                    f"{spell(name)} is not a parameter of any mechanism "
+                    f"(parameters: {', '.join(spell(n) for n in sorted(known))})"
+                )
+            if strict and name not in self.parameter_names:
+                takes = ", ".join(spell(n) for n in self.parameter_names)
+                raise MechanismError(
+                    f"{spell(name)} does not apply to {self.kind} (it takes {takes})"
+                )
+        values = {p.name: int(given.get(p.name, p.default)) for p in self.parameters}
+        _common_checks(values, spell)
+        self.checks(values, spell)
+        return values
+
+    def constructor_args(self, model, values: Mapping[str, int], encoder_spec_hash) -> list:
+        """The trainer constructor's arguments for checked `values`."""
+        return [model, *(values[n] for n in self.parameter_names), encoder_spec_hash]
+
+    def mirror(self, model: OnChainModel, values: Mapping[str, int], *, deployed_at: int):
+        """A mirror of a trainer deployed at `deployed_at` (its block's timestamp) with
+        `values`, owning (a copy of the deployed state of) `model`."""
+        return self.mirror_class(model, **values, last_update_time=deployed_at)
+
+
+def _common_checks(values: dict, spell: Spell) -> None:
+    """CollaborativeTrainer's constructor checks."""
+    for name, value in values.items():
+        if value < 0:
+            raise MechanismError(f"{spell(name)} must not be negative (got {value})")
+    if values.get("refund_wait", 0) > MAX_WAIT:
+        raise MechanismError(f"{spell('refund_wait')} must be at most ten years")
+    window = values.get("commit_reveal_window", 0)
+    if window > MAX_COMMIT_REVEAL_WINDOW:
+        raise MechanismError(
+            f"{spell('commit_reveal_window')} ({_seconds(window)}) must be at most 30 days "
+            "(0: commit-reveal off)"
+        )
+
+
+def _deposit_refund_take_checks(values: dict, spell: Spell) -> None:
+    if values["cost_weight"] < 1:
+        raise MechanismError(f"{spell('cost_weight')} must be positive")
+    if values["cost_weight"] > max_cost_weight():
+        raise MechanismError(
+            f"{spell('cost_weight')} must be at most {max_cost_weight()} wei "
+            f"(deposits fit {MAX_STAKE_UNITS} units of {DEPOSIT_UNIT} wei)"
+        )
+    refund, anyone = values["refund_wait"], values["any_address_wait"]
+    if refund >= anyone:
+        raise MechanismError(
+            f"{spell('refund_wait')} ({_seconds(refund)}) must be shorter than "
+            f"{spell('any_address_wait')} ({_seconds(anyone)})"
+        )
+    if anyone > MAX_WAIT:
+        raise MechanismError(f"{spell('any_address_wait')} must be at most ten years")
+
+
+MECHANISMS: dict[str, Mechanism] = {
+    m.kind: m
+    for m in (
+        Mechanism(
+            kind="deposit-refund-take",
+            contract_name="DepositRefundTakeTrainer",
+            summary="deposits that fall with the time since the last update; refunds, and "
+            "reputation for informative contributions; reputation-weighted takes",
+            parameters=(COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, COMMIT_REVEAL_WINDOW),
+            mirror_class=DepositRefundTakeMirror,
+            settlement_events=(("refunds", "DepositRefunded"), ("takes", "DepositTaken")),
+            checks=_deposit_refund_take_checks,
+        ),
+        Mechanism(
+            kind="points",
+            contract_name="PointsTrainer",
+            summary="no deposit; points for informative contributions, reports earn nothing",
+            parameters=(REFUND_WAIT, COMMIT_REVEAL_WINDOW),
+            mirror_class=PointsMirror,
+            settlement_events=(("claims", "PointsAwarded"),),
+        ),
+    )
+}
+
+
+def get(kind: str) -> Mechanism:
+    """The mechanism of `kind`; a one-line MechanismError naming the kinds otherwise."""
+    try:
+        return MECHANISMS[kind]
+    except (KeyError, TypeError):
+        raise MechanismError(
+            f"unknown mechanism {kind!r}: one of {', '.join(MECHANISMS)}"
+        ) from None
+
+
+def all_parameters() -> dict[str, Parameter]:
+    """Every mechanism's parameters by name, each once (a name means one thing everywhere)."""
+    out: dict[str, Parameter] = {}
+    for mechanism in MECHANISMS.values():
+        for p in mechanism.parameters:
+            assert out.setdefault(p.name, p) == p, f"two parameters named {p.name}"
+    return out
+
+
+__all__ = [
+    "MECHANISMS",
+    "Action",
+    "Claim",
+    "DepositRefundTakeMirror",
+    "Mechanism",
+    "MechanismError",
+    "Parameter",
+    "PointsMirror",
+    "Record",
+    "TrainerMirror",
+    "all_parameters",
+    "get",
+]
