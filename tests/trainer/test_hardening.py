@@ -199,7 +199,7 @@ def test_sybils_re_adding_known_content_mint_nothing_and_take_shares_do_not_grow
 #   deposit) for exactly one refund wait (86,400 s) each, all refunded (0 lost), and each
 #   earns 1 reputation (new content the model got wrong); plus the 0.012287 ETH of the one
 #   informative contribution that gives the attacker its first reputation (also refunded);
-#   attacker gas 748,442 in all (11 transactions); it takes the whole honest deposit (it holds
+#   attacker gas 748,442 in all (10 transactions); it takes the whole honest deposit (it holds
 #   all the reputation; with a share rho it takes rho), netting 0.011539 ETH at 1 gwei and
 #   0.004803 ETH at 10 gwei.
 
