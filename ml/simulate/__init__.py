@@ -1,6 +1,7 @@
 """Contributor simulations on the real contracts: seeded agents (honest, noisy, attackers,
 copycats, sybils, free-riders) contribute, claim refunds and take deposits on anvil for
-simulated months, while the model's accuracy and everyone's balance are measured.
+simulated months, under any mechanism of `ml.mechanisms` (the scenario's `mechanism`), while
+the model's accuracy and everyone's balance and reputation are measured.
 
 >>> from ml.simulate import load_preset
 >>> load_preset("quick").agents[1].kind
