@@ -30,6 +30,11 @@ contract EtherRefuser {
         trainer.withdraw();
     }
 
+    /// @notice Moves this contract's credit to `to` (issue 9, finding 7).
+    function withdrawTo(address payable to) external {
+        trainer.withdrawTo(to);
+    }
+
     receive() external payable {
         revert();
     }

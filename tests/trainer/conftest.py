@@ -62,7 +62,7 @@ def sybil(accounts):
 @pytest.fixture
 def earn_reputation(drt):
     """Gives `account` one reputation through a validated, informative contribution (new
-    content each call)."""
+    content each call: the k-th neutral feature, from k = 0); returns its (indices, label)."""
     used = iter(range(NUM_FEATURES - FIRST_NEUTRAL))
 
     def earn(account):
@@ -70,5 +70,6 @@ def earn_reputation(drt):
         add(drt, account, indices, label)
         wait(REFUND_WAIT)
         drt.refund(encode(indices), label, sender=account)
+        return indices, label
 
     return earn
