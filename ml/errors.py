@@ -13,6 +13,19 @@ class InvalidSample(CollabMLError, ValueError):
     """A sample the contracts would reject (empty, out of range, unsorted, wrong dimension)."""
 
 
+class ComponentOutOfRange(InvalidSample):
+    """Component `index` of a dense sample is `value` (fixed point), outside [-ONE, ONE]; the
+    contract reverts with ComponentOutOfRange(index, value) for the same (first) component."""
+
+    def __init__(self, index: int, value: int):
+        super().__init__(f"component {index} = {value} is outside [-1e6, 1e6] (|x| <= 1.0)")
+        self.index, self.value = index, value
+
+    @property
+    def contract_error(self) -> tuple[str, dict]:
+        return "ComponentOutOfRange", {"index": self.index, "value": self.value}
+
+
 class UnknownClassError(CollabMLError, ValueError):
     """A label outside the model's classes."""
 

@@ -8,7 +8,9 @@ pragma solidity ^0.8.24;
 /// Samples are compact bytes, the same for calldata, events and hashing:
 /// - sparse models: the indices of the present features as big-endian uint16, strictly
 ///   increasing (2 bytes per feature; no duplicates, so no sample counts twice);
-/// - dense models: one big-endian int32 per dimension, fixed point with ONE = 1e6.
+/// - dense models: one big-endian int32 per dimension, fixed point with ONE = 1e6, each within
+///   [-ONE, ONE] (what the encoders produce: unit-normalised vectors). The bound keeps any one
+///   contribution from dragging a mean or a weight further than an honest sample could.
 ///
 /// Large models are initialised after deployment in chunks of packed storage words (each chunk
 /// written at most once), then finalised; after that parameters change only through `update`.
@@ -20,6 +22,8 @@ interface IClassifier {
     /// @notice A dense sample has `dimension` values; the model takes `expected`.
     error WrongDimension(uint256 dimension, uint256 expected);
     error FeatureOutOfRange(uint256 feature, uint256 numFeatures);
+    /// @notice Component `index` of a dense sample is `value`, outside [-ONE, ONE] (ONE = 1e6).
+    error ComponentOutOfRange(uint256 index, int256 value);
     /// @notice Sparse indices must be strictly increasing; at `position`, `feature` follows `previous`.
     error FeaturesNotIncreasing(uint256 position, uint256 previous, uint256 feature);
     error UnknownClass(uint256 label, uint256 numClasses);

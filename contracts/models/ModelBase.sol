@@ -37,6 +37,7 @@ abstract contract ModelBase is IClassifier, Ownable {
     uint256 private constant MASK64 = 0xffffffffffffffff;
     uint256 internal constant MASK32 = 0xffffffff;
     int256 internal constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
+    int256 private constant TWO_ONE = 2e6;
 
     constructor(
         address owner_,
@@ -287,12 +288,27 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (bad != 0) _revertNotIncreasing(sample, bad - 1);
     }
 
-    /// @dev Checks that a dense sample has exactly `numFeatures` int32 values.
+    /// @dev Checks that a dense sample has exactly `numFeatures` int32 values. Their bound
+    /// [-ONE, ONE] is checked by the loops that read them (`_dotDense32`,
+    /// `_squaredDistanceDense32`), or by `_checkDenseBounds` where no loop runs.
     function _checkDense(bytes calldata sample) internal view {
         if (sample.length == 0) revert EmptySample();
         if (sample.length & 3 != 0) revert MalformedSample(sample.length, 4);
         if (sample.length >> 2 != numFeatures) {
             revert WrongDimension(sample.length >> 2, numFeatures);
+        }
+    }
+
+    /// @dev Reverts with ComponentOutOfRange for the first component of a dense sample outside
+    /// [-ONE, ONE]. The hot loops only note that some component is outside (one OR each); this
+    /// finds which, on the failing path only.
+    function _checkDenseBounds(bytes calldata sample) internal pure {
+        for (uint256 d = 0; d < sample.length >> 2; ++d) {
+            int256 x;
+            assembly ("memory-safe") {
+                x := signextend(3, shr(224, calldataload(add(sample.offset, shl(2, d)))))
+            }
+            if (x > ONE || x < -ONE) revert ComponentOutOfRange(d, x);
         }
     }
 
@@ -426,6 +442,7 @@ abstract contract ModelBase is IClassifier, Ownable {
     /// @dev Sum over d of x[d] * p[offset + d] for a dense sample x and int32 parameters p
     /// (8 per word). |x|, |p| < 2^31 and d < 2^16, so the sum stays below 2^78.
     function _dotDense32(bytes calldata sample, uint256 offset) internal view returns (int256 dot) {
+        uint256 outside; // non-zero once a component is outside [-ONE, ONE]
         assembly ("memory-safe") {
             let p := sample.offset
             let end := add(p, sample.length)
@@ -442,9 +459,12 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, w))
                 }
                 let x := signextend(3, shr(224, calldataload(p)))
+                // x + ONE lies in [0, 2 ONE] exactly when |x| <= ONE (a negative sum wraps high).
+                outside := or(outside, gt(add(x, ONE), TWO_ONE))
                 dot := add(dot, mul(x, signextend(3, shr(shl(5, and(index, 7)), word))))
             }
         }
+        if (outside != 0) _checkDenseBounds(sample);
     }
 
     /// @dev Sum over d of (x[d] - p[offset + d])^2 for a dense sample x and int32 parameters p:
@@ -454,6 +474,7 @@ abstract contract ModelBase is IClassifier, Ownable {
         view
         returns (uint256 distance)
     {
+        uint256 outside; // non-zero once a component is outside [-ONE, ONE]
         assembly ("memory-safe") {
             let p := sample.offset
             let end := add(p, sample.length)
@@ -469,14 +490,14 @@ abstract contract ModelBase is IClassifier, Ownable {
                     current := w
                     word := sload(add(BASE_SLOT, w))
                 }
-                let diff :=
-                    sub(
-                        signextend(3, shr(224, calldataload(p))),
-                        signextend(3, shr(shl(5, and(index, 7)), word))
-                    )
+                let x := signextend(3, shr(224, calldataload(p)))
+                // x + ONE lies in [0, 2 ONE] exactly when |x| <= ONE (a negative sum wraps high).
+                outside := or(outside, gt(add(x, ONE), TWO_ONE))
+                let diff := sub(x, signextend(3, shr(shl(5, and(index, 7)), word)))
                 distance := add(distance, mul(diff, diff))
             }
         }
+        if (outside != 0) _checkDenseBounds(sample);
     }
 
     /// @dev p[offset + d] += divRound(scale * x[d] - pull * p[offset + d], divisor) for every

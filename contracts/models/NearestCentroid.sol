@@ -54,10 +54,13 @@ contract NearestCentroid is ModelBase {
                 bestDistance = distance;
             }
         }
+        // With no class to measure, no loop has checked the bound.
+        if (bestDistance == type(uint256).max) _checkDenseBounds(sample);
     }
 
     function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
         _checkDense(sample);
+        _checkDenseBounds(sample);
         uint64 count = sampleCounts[label];
         if (count == type(uint64).max) revert ClassCountOverflow(label);
         _stepDense32(sample, label * numFeatures, 1, 1, uint256(count) + 1);

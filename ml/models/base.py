@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ml.errors import InvalidSample, NotFittedError, UnknownClassError
-from ml.fixed_point import INT32_MAX, INT32_MIN, to_fixed
+from ml.errors import ComponentOutOfRange, InvalidSample, NotFittedError, UnknownClassError
+from ml.fixed_point import ONE, to_fixed
 from ml.packing import (
     INT64_LANES,
     UINT32_LANES,
@@ -132,8 +132,8 @@ class OnChainModel(ABC):
                 f"wrong dimension: {len(values)} values, the model takes {self.num_features}"
             )
         for d, v in enumerate(values):
-            if not INT32_MIN <= v <= INT32_MAX:
-                raise InvalidSample(f"value {d} = {v} does not fit int32")
+            if not -ONE <= v <= ONE:
+                raise ComponentOutOfRange(d, v)
         return values
 
     def state(self) -> dict:

@@ -47,8 +47,12 @@ def sparse_samples(num_features: int, max_size: int = 12):
     ).map(sorted)
 
 
+#: dense sample components: within [-ONE, ONE], the bound the contracts accept
+components = _mostly_small(-ONE, ONE, ONE // 4)
+
+
 def dense_samples(dimensions: int):
-    return st.lists(int32s, min_size=dimensions, max_size=dimensions)
+    return st.lists(components, min_size=dimensions, max_size=dimensions)
 
 
 @st.composite

@@ -7,7 +7,7 @@ import pytest
 from helpers import reverts_with
 
 from ml.deploy import deploy_model
-from ml.errors import FixedPointOverflow
+from ml.errors import ComponentOutOfRange, FixedPointOverflow
 from ml.fixed_point import INT32_MAX, INT64_MAX, ONE, UINT32_MAX
 from ml.models import (
     DensePerceptron,
@@ -92,6 +92,37 @@ def test_wrong_dimension(kind, deployed, owner):
         with reverts_with(contract.WrongDimension, dimension=dimension, expected=D):
             contract.predict(encode_dense([1] * dimension))
     assert state(model, contract) == before
+
+
+@pytest.mark.parametrize("kind", DENSE)
+@pytest.mark.parametrize("value", [ONE + 1, -ONE - 1, 2**31 - 1, -(2**31)])
+def test_component_out_of_range(kind, value, deployed, owner):
+    """Each dense component must lie in [-ONE, ONE]; the first one outside is named."""
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    sample = [ONE, -ONE, value, value + (1 if value < 0 else -1) * 5 * ONE]
+    with pytest.raises(ComponentOutOfRange) as refused:
+        model.check_dense(sample)
+    assert (refused.value.index, refused.value.value) == (2, value)
+    data = encode_dense(sample)
+    with reverts_with(contract.ComponentOutOfRange, index=2, value=value):
+        contract.predict(data)
+    for label in range(model.num_classes):
+        with reverts_with(contract.ComponentOutOfRange, index=2, value=value):
+            contract.update(data, label, sender=owner)
+    assert state(model, contract) == before
+
+
+def test_component_bound_checked_without_any_centroid(deployed, owner):
+    """A nearest centroid with no samples in any class measures no distance; it still checks."""
+    model = NearestCentroid(num_features=D, num_classes=C)
+    model, contract = deployed("nearest-centroid", model)
+    data = encode_dense([0, 0, 0, -ONE - 1])
+    with reverts_with(contract.ComponentOutOfRange, index=3, value=-ONE - 1):
+        contract.predict(data)
+    with reverts_with(contract.ComponentOutOfRange, index=3, value=-ONE - 1):
+        contract.update(data, 0, sender=owner)
+    assert contract.predict(encode_dense([ONE, -ONE, 0, 0])) == 0
 
 
 def sparse_bytes(*indices) -> bytes:
