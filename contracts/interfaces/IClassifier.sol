@@ -27,9 +27,7 @@ interface IClassifier {
     /// @notice Sparse indices must be strictly increasing; at `position`, `feature` follows `previous`.
     error FeaturesNotIncreasing(uint256 position, uint256 previous, uint256 feature);
     error UnknownClass(uint256 label, uint256 numClasses);
-    /// @notice Parameter `index` would become `value`, outside the range its storage can hold.
-    error ParameterOverflow(uint256 index, int256 value);
-    /// @notice Class `label` has as many samples as its counter can hold.
+    /// @notice An initial sample count of class `label` is above what its counter may hold.
     error ClassCountOverflow(uint256 label);
 
     // ---------------------------------------------------------------- lifecycle
@@ -53,7 +51,11 @@ interface IClassifier {
     function predict(bytes calldata sample) external view returns (uint256);
 
     /// @notice Learns from `sample` labelled `label`. Only the owner; only after finalisation.
-    function update(bytes calldata sample, uint256 label) external;
+    /// Never reverts for overflow: every parameter saturates at its storage lane's range.
+    /// @return predictedBefore The class `predict(sample)` returned just before this update,
+    /// so that a caller can tell an informative contribution (one the model got wrong) from
+    /// one it already agreed with, without a second call.
+    function update(bytes calldata sample, uint256 label) external returns (uint256 predictedBefore);
 
     /// @notice A short name of the model type, e.g. "sparse-perceptron".
     function modelKind() external pure returns (string memory);

@@ -38,6 +38,11 @@ abstract contract ModelBase is IClassifier, Ownable {
     uint256 internal constant MASK32 = 0xffffffff;
     int256 internal constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
     int256 private constant TWO_ONE = 2e6;
+    // The lanes' ranges, as literals for assembly (not(x) is -x - 1 in two's complement).
+    int256 private constant INT64_MAX = 0x7fffffffffffffff;
+    int256 private constant INT64_MIN = -0x8000000000000000;
+    int256 private constant INT32_MAX = 0x7fffffff;
+    int256 private constant INT32_MIN = -0x80000000;
 
     constructor(
         address owner_,
@@ -80,9 +85,16 @@ abstract contract ModelBase is IClassifier, Ownable {
         return _predict(sample);
     }
 
-    function update(bytes calldata sample, uint256 label) external onlyOwner whenFinalized {
+    function update(bytes calldata sample, uint256 label)
+        external
+        onlyOwner
+        whenFinalized
+        returns (uint256 predictedBefore)
+    {
         if (label >= numClasses) revert UnknownClass(label, numClasses);
-        if (_update(sample, label)) emit ModelUpdated(label);
+        bool changed;
+        (changed, predictedBefore) = _update(sample, label);
+        if (changed) emit ModelUpdated(label);
     }
 
     function classNames() external view returns (string[] memory names) {
@@ -158,8 +170,12 @@ abstract contract ModelBase is IClassifier, Ownable {
 
     function _predict(bytes calldata sample) internal view virtual returns (uint256);
 
-    /// @dev Learns from a validated label; returns whether any parameter changed.
-    function _update(bytes calldata sample, uint256 label) internal virtual returns (bool);
+    /// @dev Learns from a validated label; returns whether any parameter changed and the class
+    /// predicted for the sample before learning from it.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        virtual
+        returns (bool changed, uint256 predicted);
 
     /// @dev Stores initial parameter words; models that keep per-class totals extend it.
     function _initializeWords(uint256 first, uint256[] calldata values) internal virtual {
@@ -231,15 +247,16 @@ abstract contract ModelBase is IClassifier, Ownable {
     }
 
     /// @dev Adds `delta` to the int64 parameter `f * stride + offset` of every feature f of a
-    /// sparse sample, checking order and int64 range as it goes, and returns the sum of the old
-    /// values. Each touched word is read once and written once, however many lanes change.
+    /// sparse sample, saturating at the int64 range, checking order as it goes, and returns the
+    /// growth of their sum of squares, sum of new^2 - old^2 = (new - old)(new + old). Each
+    /// touched word is read once and written once, however many lanes change.
     function _addAtFeatures(
         bytes calldata sample,
         uint256 n,
         uint256 stride,
         uint256 offset,
         int256 delta
-    ) internal returns (int256 oldSum) {
+    ) internal returns (int256 squareGrowth) {
         uint256 bad;
         assembly ("memory-safe") {
             let p := sample.offset
@@ -262,28 +279,18 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, w))
                 }
                 let shift := shl(6, and(index, 3))
-                let value := signextend(7, shr(shift, word))
-                oldSum := add(oldSum, value) // |oldSum| <= 2^16 * 2^63
-                // |old| < 2^63 and |delta| < 2^63, so the sum cannot wrap int256.
-                value := add(value, delta)
-                if iszero(eq(signextend(7, value), value)) {
-                    mstore(0x00, index) // scratch space: read back below for the error
-                    mstore(0x20, value)
-                    bad := not(0)
-                    break
-                }
+                let old := signextend(7, shr(shift, word))
+                // |old| < 2^63 and |delta| < 2^63, so the sum cannot wrap int256; it then
+                // saturates at the int64 range.
+                let value := add(old, delta)
+                if sgt(value, INT64_MAX) { value := INT64_MAX }
+                if slt(value, INT64_MIN) { value := INT64_MIN }
+                // |new - old| <= 2^64 and |new + old| < 2^64: each term is below 2^128 and the
+                // sum of at most 2^16 of them below 2^144.
+                squareGrowth := add(squareGrowth, mul(sub(value, old), add(value, old)))
                 word := or(and(word, not(shl(shift, MASK64))), shl(shift, and(value, MASK64)))
             }
             if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad == type(uint256).max) {
-            uint256 index;
-            int256 value;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-                value := mload(0x20)
-            }
-            revert ParameterOverflow(index, value);
         }
         if (bad != 0) _revertNotIncreasing(sample, bad - 1);
     }
@@ -315,17 +322,15 @@ abstract contract ModelBase is IClassifier, Ownable {
     /// @dev One pass for a mistake-driven update of parameters 0..F-1 (stride 1): returns the
     /// sum of the parameters at the features of a sparse sample and stages in memory, from the
     /// free memory pointer on, each touched word as it would be with `delta` added to those
-    /// parameters; `_commitStaged` writes them if the caller decides to update. Order is checked;
-    /// an int64 overflow of a staged value is only reported (`overflow` = index + 1, else 0), so
-    /// that the caller reverts only if it commits.
+    /// parameters, saturated at the int64 range; `_commitStaged` writes them if the caller
+    /// decides to update. Order is checked.
     function _sumAndStage(bytes calldata sample, uint256 n, int256 delta)
         internal
         view
-        returns (int256 sum, uint256 overflow)
+        returns (int256 sum)
     {
         uint256 stopped; // position + 1 of an out-of-order feature that stopped the loop; 0: none
         assembly ("memory-safe") {
-            mstore(0x00, 0) // scratch: index + 1 of the first overflowing parameter
             let out := mload(0x40)
             let p := sample.offset
             n := add(p, shl(1, n)) // the end of the sample
@@ -353,22 +358,16 @@ abstract contract ModelBase is IClassifier, Ownable {
                 f := shl(6, and(f, 3)) // from here on, the lane's bit offset
                 let old := signextend(7, shr(f, word))
                 sum := add(sum, old)
+                // |old|, |delta| < 2^63: exact in int256, then saturated at the int64 range.
                 let new := add(old, delta)
-                if iszero(eq(signextend(7, new), new)) {
-                    if iszero(mload(0x00)) {
-                        mstore(0x00, add(add(shl(2, current), shr(6, f)), 1))
-                        mstore(0x20, new)
-                    }
-                }
+                if sgt(new, INT64_MAX) { new := INT64_MAX }
+                if slt(new, INT64_MIN) { new := INT64_MIN }
                 // Each lane is staged once (features are distinct): flip old into new.
                 updated := xor(updated, shl(f, and(xor(old, new), MASK64)))
             }
             mstore(out, current)
             mstore(add(out, 0x20), updated)
             mstore(0x40, add(out, 0x40))
-        }
-        assembly ("memory-safe") {
-            overflow := mload(0x00)
         }
         if (stopped != 0) _revertNotIncreasing(sample, stopped - 1);
     }
@@ -380,9 +379,8 @@ abstract contract ModelBase is IClassifier, Ownable {
     }
 
     /// @dev Writes the words staged by `_sumAndStage` (from `staged`, the free memory pointer
-    /// before it ran, to the free memory pointer now); reverts if any staged value overflowed.
-    function _commitStaged(uint256 staged, uint256 overflow, int256 delta) internal {
-        if (overflow != 0) revert ParameterOverflow(overflow - 1, _int64At(overflow - 1) + delta);
+    /// before it ran, to the free memory pointer now).
+    function _commitStaged(uint256 staged) internal {
         assembly ("memory-safe") {
             let stagedEnd := mload(0x40)
             for {} lt(staged, stagedEnd) { staged := add(staged, 0x40) } {
@@ -392,11 +390,13 @@ abstract contract ModelBase is IClassifier, Ownable {
     }
 
     /// @dev Adds one to the uint32 count `f * stride + offset` (8 per word) of every feature f
-    /// of a sparse sample, checking order and that no count passes 2^32 - 1.
+    /// of a sparse sample, checking order; a count at 2^32 - 1 stays there (saturates). Returns
+    /// how many counts rose, which is what the class's occurrence total must add.
     function _incrementAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
         internal
+        returns (uint256 added)
     {
-        uint256 bad; // position + 1 of an out-of-order feature; max: an overflowing count
+        uint256 bad; // position + 1 of an out-of-order feature
         assembly ("memory-safe") {
             let p := sample.offset
             n := add(p, shl(1, n)) // the end of the sample (n >= 1)
@@ -404,7 +404,6 @@ abstract contract ModelBase is IClassifier, Ownable {
             // Start with the first feature's word loaded, so that a change of word always stores.
             let current := shr(3, add(mul(shr(240, calldataload(p)), stride), offset))
             let word := sload(add(BASE_SLOT, current))
-            let unit := 1
             for {} lt(p, n) { p := add(p, 2) } {
                 let f := shr(240, calldataload(p))
                 if lt(f, next) {
@@ -419,22 +418,13 @@ abstract contract ModelBase is IClassifier, Ownable {
                     word := sload(add(BASE_SLOT, current))
                 }
                 let shift := shl(5, and(f, 7))
-                if eq(and(shr(shift, word), MASK32), MASK32) {
-                    mstore(0x00, f) // scratch: read back for the error
-                    bad := not(0)
-                    break
-                }
-                // The lane is below 2^32 - 1, so adding one cannot carry into the next lane.
-                word := add(word, shl(shift, unit))
+                // A lane below 2^32 - 1 takes the one without carrying into the next lane; a
+                // full lane keeps its value. `added` counts at most 2^16 features.
+                let rises := iszero(eq(and(shr(shift, word), MASK32), MASK32))
+                word := add(word, shl(shift, rises))
+                added := add(added, rises)
             }
             if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad == type(uint256).max) {
-            uint256 index;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-            }
-            revert ParameterOverflow(index, int256(uint256(MASK32) + 1));
         }
         if (bad != 0) _revertNotIncreasing(sample, bad - 1);
     }
@@ -501,9 +491,10 @@ abstract contract ModelBase is IClassifier, Ownable {
     }
 
     /// @dev p[offset + d] += divRound(scale * x[d] - pull * p[offset + d], divisor) for every
-    /// dimension d of a dense sample (int32 parameters, 8 per word), checking the int32 range.
-    /// The perceptron's step is (scale, pull, divisor) = (+-lr, 0, ONE); the running mean's is
-    /// (1, 1, n + 1), whose result lies between the old mean and x, so it never overflows.
+    /// dimension d of a dense sample (int32 parameters, 8 per word), saturating at the int32
+    /// range. The perceptron's step is (scale, pull, divisor) = (+-lr, 0, ONE); the running
+    /// mean's is (1, 1, n + 1), whose result lies between the old mean and x, so it never
+    /// saturates.
     function _stepDense32(
         bytes calldata sample,
         uint256 offset,
@@ -511,7 +502,6 @@ abstract contract ModelBase is IClassifier, Ownable {
         int256 pull,
         uint256 divisor
     ) internal {
-        uint256 bad;
         assembly ("memory-safe") {
             // FixedPoint.divRound: to nearest, ties away from zero.
             function divRound(num, den) -> q {
@@ -539,33 +529,21 @@ abstract contract ModelBase is IClassifier, Ownable {
                 let old := signextend(3, shr(shift, word))
                 let x := signextend(3, shr(224, calldataload(p)))
                 // |scale * x|, |pull * old| < 2^63 * 2^31: no overflow.
+                // The step is below 2^94 in magnitude, so the sum is exact; then saturated.
                 let value := add(old, divRound(sub(mul(scale, x), mul(pull, old)), divisor))
-                if iszero(eq(signextend(3, value), value)) {
-                    mstore(0x00, index) // scratch: read back for the error
-                    mstore(0x20, value)
-                    bad := 1
-                    break
-                }
+                if sgt(value, INT32_MAX) { value := INT32_MAX }
+                if slt(value, INT32_MIN) { value := INT32_MIN }
                 word := or(and(word, not(shl(shift, MASK32))), shl(shift, and(value, MASK32)))
             }
-            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad != 0) {
-            uint256 index;
-            int256 value;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-                value := mload(0x20)
-            }
-            revert ParameterOverflow(index, value);
+            sstore(add(BASE_SLOT, current), word)
         }
     }
 
-    /// @dev Adds `delta` to the single int64 parameter `index`.
+    /// @dev Adds `delta` to the single int64 parameter `index`, saturating at the int64 range.
     function _addAt(uint256 index, int256 delta) internal {
         uint256 w = index >> 2;
         uint256 word = PackedWords.load(w);
-        int256 value = _checkedInt64(index, PackedWords.int64At(word, index & 3) + delta);
+        int256 value = _saturatedInt64(PackedWords.int64At(word, index & 3) + delta);
         PackedWords.store(w, PackedWords.withInt64(word, index & 3, value));
     }
 
@@ -574,11 +552,10 @@ abstract contract ModelBase is IClassifier, Ownable {
         return PackedWords.int64At(PackedWords.load(index >> 2), index & 3);
     }
 
-    /// @dev `value` if it fits in int64, else a revert naming the parameter.
-    function _checkedInt64(uint256 index, int256 value) internal pure returns (int256) {
-        if (value > type(int64).max || value < type(int64).min) {
-            revert ParameterOverflow(index, value);
-        }
+    /// @dev `value` clamped to the int64 range: the saturation rule of every int64 parameter.
+    function _saturatedInt64(int256 value) internal pure returns (int256) {
+        if (value > type(int64).max) return type(int64).max;
+        if (value < type(int64).min) return type(int64).min;
         return value;
     }
 }

@@ -10,7 +10,8 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// On a mistake the true class's weights and intercept rise by the learning rate and the
 /// predicted class's fall by it. Intercepts are learnt.
 /// Storage: int64, 4 per word, feature-major (parameter f * C + c is w[f][c], so the weights of
-/// all classes of a feature share words); the intercepts follow at F * C + c.
+/// all classes of a feature share words); the intercepts follow at F * C + c. Every value
+/// saturates at the int64 range, so no update reverts for overflow.
 contract MulticlassSparsePerceptron is ModelBase {
     /// @notice Step of each update, fixed point (ONE = 1e6).
     int256 public immutable learningRate;
@@ -64,15 +65,19 @@ contract MulticlassSparsePerceptron is ModelBase {
         return _argmax(sample, _sparseLength(sample));
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
         uint256 n = _sparseLength(sample);
-        uint256 predicted = _argmax(sample, n);
-        if (predicted == label) return false;
+        predicted = _argmax(sample, n);
+        if (predicted == label) return (false, predicted);
         uint256 classes = numClasses;
         _addAtFeatures(sample, n, classes, label, learningRate);
         _addAtFeatures(sample, n, classes, predicted, -learningRate);
         _addAt(numFeatures * classes + label, learningRate);
         _addAt(numFeatures * classes + predicted, -learningRate);
-        return true;
+        return (true, predicted);
     }
 }

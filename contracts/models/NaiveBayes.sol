@@ -15,7 +15,9 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// drops the lowest 64 bits, a relative error below 2^-64 per step), and classes are compared
 /// by the ratio normalised to a 256-bit mantissa. Ties go to the lowest class index.
 /// Storage: counts uint32, 8 per word, feature-major (parameter f * C + c); per class one slot
-/// with n[c] (uint64) and N[c] (uint192).
+/// with n[c] (uint64) and N[c] (uint192). Counts saturate: a count at 2^32 - 1 (or n[c] at
+/// 2^64 - 1) stays there, and N[c] adds only the counts that rose, so it remains their sum
+/// and no update reverts for overflow.
 contract NaiveBayes is ModelBase {
     struct ClassTotals {
         uint64 samples;
@@ -200,12 +202,20 @@ contract NaiveBayes is ModelBase {
         exp -= int256(shift);
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
-        uint256 n = _sparseLength(sample);
+    /// @dev The prediction first (its cost is the price of `predictedBefore`); it also leaves
+    /// every word the increments touch warm.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
+        predicted = _predict(sample);
+        uint256 n = sample.length >> 1; // validated by the prediction
         ClassTotals memory totals = _totals[label];
-        if (totals.samples == type(uint64).max) revert ClassCountOverflow(label);
-        _incrementAtFeatures(sample, n, numClasses, label);
-        _totals[label] = ClassTotals(totals.samples + 1, totals.occurrences + uint192(n));
-        return true;
+        uint256 added = _incrementAtFeatures(sample, n, numClasses, label);
+        // N[c] <= 2^32 * 2^16 counts: uint192 never fills; n[c] saturates.
+        uint64 samples = totals.samples == type(uint64).max ? totals.samples : totals.samples + 1;
+        _totals[label] = ClassTotals(samples, totals.occurrences + uint192(added));
+        return (true, predicted);
     }
 }

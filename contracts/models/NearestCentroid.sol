@@ -10,7 +10,8 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// class index; classes with no samples are skipped). An update moves the true class's mean
 /// towards the sample by 1/(n + 1), each coordinate rounded to nearest (the running mean).
 /// Storage: means int32, 8 per word, class-major (parameter c * D + d); a mean lies between
-/// values of int32 inputs, so it never leaves int32. Sample counts per class in `sampleCounts`.
+/// values of int32 inputs, so it never leaves int32. Sample counts per class in `sampleCounts`;
+/// a count at 2^64 - 1 stays there (the mean still moves by 1/2^64), so no update reverts.
 contract NearestCentroid is ModelBase {
     /// @notice Samples each class's mean is made of (initial counts, then one per update).
     uint64[] public sampleCounts;
@@ -58,13 +59,17 @@ contract NearestCentroid is ModelBase {
         if (bestDistance == type(uint256).max) _checkDenseBounds(sample);
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
-        _checkDense(sample);
-        _checkDenseBounds(sample);
+    /// @dev The prediction first (its cost is the price of `predictedBefore`); it also checks
+    /// the sample and leaves the label's mean words warm.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
+        predicted = _predict(sample);
         uint64 count = sampleCounts[label];
-        if (count == type(uint64).max) revert ClassCountOverflow(label);
         _stepDense32(sample, label * numFeatures, 1, 1, uint256(count) + 1);
-        sampleCounts[label] = count + 1;
-        return true;
+        if (count != type(uint64).max) sampleCounts[label] = count + 1;
+        return (true, predicted);
     }
 }

@@ -178,7 +178,15 @@ class OnChainModel(ABC):
     @abstractmethod
     def update_fixed(self, sample: Sequence[int], label: int) -> bool:
         """Applies the contract's `update`; returns whether parameters changed. Raises, and
-        changes nothing, where the contract would revert."""
+        changes nothing, where the contract would revert (never for overflow: parameters
+        saturate)."""
+
+    def learn_fixed(self, sample: Sequence[int], label: int) -> int:
+        """Applies the contract's `update` and returns what it returns: `predictedBefore`, the
+        class predicted for the sample just before learning from it."""
+        predicted = self.predict_fixed(sample)
+        self.update_fixed(sample, label)
+        return predicted
 
     # ------------------------------------------------------------------ scikit-learn API
 
@@ -188,11 +196,18 @@ class OnChainModel(ABC):
         return np.array([self.predict_fixed(s) for s in self._samples(X)], dtype=int)
 
     def partial_fit(self, X, y, classes=None):
-        """Learns from each sample in order, exactly as a sequence of on-chain updates."""
+        """Learns from each sample in order, exactly as a sequence of on-chain updates.
+        ``predicted_before_`` holds what each update returned: the class predicted for its
+        sample just before learning from it."""
         if classes is not None and len(classes) != self.num_classes:
             raise ValueError(f"classes has {len(classes)} entries, the model {self.num_classes}")
-        for sample, label in zip(self._samples(X), y, strict=True):
-            self.update_fixed(sample, self._label(label))
+        self.predicted_before_ = np.array(
+            [
+                self.learn_fixed(sample, self._label(label))
+                for sample, label in zip(self._samples(X), y, strict=True)
+            ],
+            dtype=int,
+        )
         return self
 
     def fit(self, X, y):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import ClassCountOverflow, FixedPointOverflow, ParameterOverflow
+from ml.errors import FixedPointOverflow
 from ml.fixed_point import ONE, UINT32_MAX, to_fixed
 from ml.models.base import OnChainModel
 
@@ -127,16 +127,13 @@ class NaiveBayes(OnChainModel):
         return best
 
     def update_fixed(self, sample, label: int) -> bool:
+        # Counts saturate at 2^32 - 1 and n[c] at 2^64 - 1; N[c] adds only the counts that rose.
         C = self.num_classes
-        if self.class_samples_[label] == _UINT64_MAX:
-            raise ClassCountOverflow(label)
         for f in sample:
-            if self.params_[f * C + label] == UINT32_MAX:
-                raise ParameterOverflow(f * C + label, UINT32_MAX + 1)
-        for f in sample:
-            self.params_[f * C + label] += 1
-        self.class_samples_[label] += 1
-        self.class_occurrences_[label] += len(sample)
+            if self.params_[f * C + label] < UINT32_MAX:
+                self.params_[f * C + label] += 1
+                self.class_occurrences_[label] += 1
+        self.class_samples_[label] = min(self.class_samples_[label] + 1, _UINT64_MAX)
         return True
 
     def load_words(self, words) -> None:
