@@ -57,6 +57,16 @@ interface IClassifier {
     /// one it already agreed with, without a second call.
     function update(bytes calldata sample, uint256 label) external returns (uint256 predictedBefore);
 
+    /// @notice The longest sample, in bytes, whose `predict` is guaranteed to cost at most
+    /// PREDICT_GAS_BUDGET = 8,000,000 gas (ModelBase), call and calldata included. The budget is
+    /// well under the 2^24 = 16,777,216 gas a transaction may use (EIP-7825), so that judging
+    /// the largest accepted sample (a refund or report: its predict plus ~100k) always fits one
+    /// transaction. Derived from the model's parameters (features per sample, classes) with
+    /// measured worst-case coefficients (every feature in its own storage word); dense models
+    /// answer exactly 4 * numFeatures, and refuse at construction a dimension whose predict
+    /// could exceed the budget. A trainer must refuse longer samples.
+    function maxSampleBytes() external view returns (uint256);
+
     /// @notice A short name of the model type, e.g. "sparse-perceptron".
     function modelKind() external pure returns (string memory);
 

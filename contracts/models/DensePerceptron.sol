@@ -29,6 +29,14 @@ contract DensePerceptron is ModelBase {
         _bias = intercept_;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        return (30_000, 560);
+    }
+
+    function _dense() internal pure override returns (bool) {
+        return true;
+    }
+
     function modelKind() external pure returns (string memory) {
         return "dense-perceptron";
     }

@@ -11,6 +11,11 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 abstract contract ModelBase is IClassifier, Ownable {
     /// @notice Parameter words per initialisation chunk (about 6M gas when all are new).
     uint256 public constant CHUNK_WORDS = 256;
+    /// @notice The most gas `predict` of an accepted sample may cost (see `maxSampleBytes`):
+    /// under half of the 2^24 gas a transaction may use, so a refund or report of the largest
+    /// accepted sample (predict + ~100k) always fits one transaction, with room to spare for
+    /// the error of the measured coefficients.
+    uint256 public constant PREDICT_GAS_BUDGET = 8_000_000;
 
     uint256 public immutable numClasses;
     uint256 public immutable numFeatures;
@@ -59,6 +64,14 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (classNames_.length != numClasses_) revert InvalidConfiguration("one name per class");
         numClasses = numClasses_;
         numFeatures = numFeatures_;
+        // The override reads only numClasses, set just above.
+        (uint256 baseGas, uint256 gasPerValue) = _predictGas();
+        if (baseGas + gasPerValue > PREDICT_GAS_BUDGET) {
+            revert InvalidConfiguration("predict of one feature exceeds the gas budget");
+        }
+        if (_dense() && numFeatures_ > (PREDICT_GAS_BUDGET - baseGas) / gasPerValue) {
+            revert InvalidConfiguration("dense predict exceeds the gas budget");
+        }
         _parameterCount = parameterCount;
         _lanes = lanes;
         _laneBits = 256 / lanes;
@@ -95,6 +108,13 @@ abstract contract ModelBase is IClassifier, Ownable {
         bool changed;
         (changed, predictedBefore) = _update(sample, label);
         if (changed) emit ModelUpdated(label);
+    }
+
+    function maxSampleBytes() external view returns (uint256) {
+        if (_dense()) return numFeatures << 2;
+        (uint256 baseGas, uint256 gasPerValue) = _predictGas();
+        uint256 features = (PREDICT_GAS_BUDGET - baseGas) / gasPerValue; // base < budget
+        return (features < numFeatures ? features : numFeatures) << 1;
     }
 
     function classNames() external view returns (string[] memory names) {
@@ -169,6 +189,16 @@ abstract contract ModelBase is IClassifier, Ownable {
     // ------------------------------------------------------------------ for the models
 
     function _predict(bytes calldata sample) internal view virtual returns (uint256);
+
+    /// @dev An upper bound on the gas of `predict`: baseGas + gasPerValue per feature (sparse)
+    /// or dimension (dense), from measurements of worst-case samples (docs/design.md,
+    /// "Predict gas budget") with about 10% to spare. Reads only numClasses.
+    function _predictGas() internal view virtual returns (uint256 baseGas, uint256 gasPerValue);
+
+    /// @dev Whether samples are dense int32 vectors (else sparse uint16 indices).
+    function _dense() internal pure virtual returns (bool) {
+        return false;
+    }
 
     /// @dev Learns from a validated label; returns whether any parameter changed and the class
     /// predicted for the sample before learning from it.

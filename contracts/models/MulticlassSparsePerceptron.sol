@@ -38,6 +38,12 @@ contract MulticlassSparsePerceptron is ModelBase {
         learningRate = learningRate_;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 4) cold words and one pass of each class's loop.
+        uint256 classes = numClasses;
+        return (30_000 + 1_200 * classes, 2_100 * ((classes + 3) >> 2) + 360 * classes + 100);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "multiclass-sparse-perceptron";
     }

@@ -58,6 +58,12 @@ contract NaiveBayes is ModelBase {
         }
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 8) cold words and two mantissa products per class.
+        uint256 classes = numClasses;
+        return (30_000 + 5_000 * classes, 2_100 * ((classes + 7) >> 3) + 900 * classes + 300);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "naive-bayes";
     }

@@ -38,6 +38,16 @@ contract NearestCentroid is ModelBase {
         sampleCounts = initialCounts;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per dimension: one distance term per class, a cold word per 8 of them.
+        uint256 classes = numClasses;
+        return (30_000 + 1_500 * classes, 100 + 520 * classes);
+    }
+
+    function _dense() internal pure override returns (bool) {
+        return true;
+    }
+
     function modelKind() external pure returns (string memory) {
         return "nearest-centroid";
     }

@@ -51,6 +51,12 @@ contract SparseNearestCentroid is ModelBase {
         }
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 4) cold words and one pass of each class's loop.
+        uint256 classes = numClasses;
+        return (30_000 + 4_000 * classes, 2_100 * ((classes + 3) >> 2) + 360 * classes + 100);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "sparse-nearest-centroid";
     }

@@ -30,6 +30,10 @@ contract SparsePerceptron is ModelBase {
         _bias = intercept_;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        return (40_000, 2_600);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "sparse-perceptron";
     }

@@ -31,6 +31,8 @@ from ml.packing import (
 )
 
 CHUNK_WORDS = 256  # ModelBase.CHUNK_WORDS
+#: ModelBase.PREDICT_GAS_BUDGET: the most gas `predict` of an accepted sample may cost
+PREDICT_GAS_BUDGET = 8_000_000
 
 
 LAYOUTS = {
@@ -66,7 +68,27 @@ class OnChainModel(ABC):
         if len(names) != num_classes:
             raise ValueError(f"{len(names)} class names for {num_classes} classes")
         self.classes_ = names
+        base, per_value = self.predict_gas()
+        if base + per_value > PREDICT_GAS_BUDGET or (
+            not self.sparse and self.num_features > (PREDICT_GAS_BUDGET - base) // per_value
+        ):
+            raise ValueError(
+                f"{self.kind} with {num_features} features and {num_classes} classes: predict "
+                f"could exceed the gas budget of {PREDICT_GAS_BUDGET:,}"
+            )
         self.params_: list[int] = [0] * self.param_count
+
+    # ------------------------------------------------------------------ gas budget
+
+    @abstractmethod
+    def predict_gas(self) -> tuple[int, int]:
+        """(base, per value): the contract's `_predictGas`, an upper bound on predict's gas of
+        base + per value for each feature (sparse) or dimension (dense)."""
+
+    @property
+    def max_sample_bytes(self) -> int:
+        """The contract's `maxSampleBytes()`: see `max_sample_bytes`."""
+        return max_sample_bytes(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -224,3 +246,13 @@ class OnChainModel(ABC):
     def _require_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise NotFittedError(f"{type(self).__name__} has no parameters yet")
+
+
+def max_sample_bytes(model: OnChainModel) -> int:
+    """The longest sample (bytes) whose `predict` costs at most PREDICT_GAS_BUDGET on chain,
+    exactly as the contract's `maxSampleBytes()`: 4 * D for dense models; for sparse models 2
+    bytes per feature, as many features as (budget - base) / per feature allows, at most F."""
+    if not model.sparse:
+        return 4 * model.num_features
+    base, per_value = model.predict_gas()
+    return 2 * min((PREDICT_GAS_BUDGET - base) // per_value, model.num_features)

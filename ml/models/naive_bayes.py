@@ -39,6 +39,11 @@ class NaiveBayes(OnChainModel):
     sparse = True
     state_attributes = ("class_samples_", "class_occurrences_")
 
+    def predict_gas(self) -> tuple[int, int]:
+        """NaiveBayes._predictGas."""
+        C = self.num_classes
+        return 30_000 + 5_000 * C, 2_100 * ((C + 7) // 8) + 900 * C + 300
+
     def __init__(
         self, *, num_features: int, num_classes: int, alpha: float = 1.0, class_names=None
     ):

@@ -36,6 +36,11 @@ class NearestCentroid(OnChainModel):
     sparse = False
     state_attributes = ("counts_",)
 
+    def predict_gas(self) -> tuple[int, int]:
+        """NearestCentroid._predictGas."""
+        C = self.num_classes
+        return 30_000 + 1_500 * C, 100 + 520 * C
+
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(
             num_features=num_features, num_classes=num_classes, class_names=class_names
@@ -121,6 +126,11 @@ class SparseNearestCentroid(OnChainModel):
     layout = "int64"
     sparse = True
     state_attributes = ("counts_", "squared_norms_")
+
+    def predict_gas(self) -> tuple[int, int]:
+        """SparseNearestCentroid._predictGas."""
+        C = self.num_classes
+        return 30_000 + 4_000 * C, 2_100 * ((C + 3) // 4) + 360 * C + 100
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(

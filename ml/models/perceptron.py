@@ -93,6 +93,10 @@ class SparsePerceptron(_BinaryPerceptron):
     def decision_fixed(self, sample) -> int:
         return self.intercept_ + sum(self.params_[f] for f in sample)
 
+    def predict_gas(self) -> tuple[int, int]:
+        """SparsePerceptron._predictGas."""
+        return 40_000, 2_600
+
     def predict_fixed(self, sample) -> int:
         return 1 if self.decision_fixed(sample) > 0 else 0
 
@@ -134,6 +138,11 @@ class MulticlassSparsePerceptron(OnChainModel):
         self.learning_rate_fixed = to_fixed(learning_rate)
         if not 0 < self.learning_rate_fixed <= INT64_MAX:
             raise ValueError("learning rate must be positive")
+
+    def predict_gas(self) -> tuple[int, int]:
+        """MulticlassSparsePerceptron._predictGas."""
+        C = self.num_classes
+        return 30_000 + 1_200 * C, 2_100 * ((C + 3) // 4) + 360 * C + 100
 
     @property
     def param_count(self) -> int:
@@ -205,6 +214,10 @@ class DensePerceptron(_BinaryPerceptron):
 
     def decision_fixed(self, sample) -> int:
         return self.intercept_ * ONE + sum(w * x for w, x in zip(self.params_, sample, strict=True))
+
+    def predict_gas(self) -> tuple[int, int]:
+        """DensePerceptron._predictGas."""
+        return 30_000, 560
 
     def predict_fixed(self, sample) -> int:
         return 1 if self.decision_fixed(sample) > 0 else 0
