@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {DenseLoops} from "../libraries/DenseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title DensePerceptron
 /// @notice Binary perceptron over a fixed-point vector x: score = b + w . x; predicts class 1
@@ -45,10 +47,10 @@ contract DensePerceptron is ModelBase {
         return _bias;
     }
 
-    /// @dev b * ONE + w . x, in ONE^2 units (both terms are products of two fixed-point values).
+    /// @dev b * FIXED_ONE + w . x, in FIXED_ONE^2 units (both terms are products of two fixed-point values).
     function _score(bytes calldata sample) internal view returns (int256) {
         _checkDense(sample);
-        return int256(_bias) * 1e6 + _dotDense32(sample, 0);
+        return int256(_bias) * 1e6 + DenseLoops.dotDense32(sample, 0);
     }
 
     function _predict(bytes calldata sample) internal view override returns (uint256) {
@@ -63,7 +65,7 @@ contract DensePerceptron is ModelBase {
         predicted = _score(sample) > 0 ? 1 : 0;
         if (predicted == label) return (false, predicted);
         int256 step = label == 1 ? learningRate : -learningRate;
-        _stepDense32(sample, 0, step, 0, 1e6);
+        DenseLoops.stepDense32(sample, 0, step, 0, 1e6);
         _bias = int64(_saturatedInt64(_bias + step));
         return (true, predicted);
     }

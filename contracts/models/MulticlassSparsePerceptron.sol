@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title MulticlassSparsePerceptron
 /// @notice One weight vector per class over binary features given as present indices;
@@ -59,7 +61,8 @@ contract MulticlassSparsePerceptron is ModelBase {
         uint256 interceptBase = numFeatures * classes;
         int256 bestScore = 0;
         for (uint256 c = 0; c < classes; ++c) {
-            int256 score = _int64At(interceptBase + c) + _sumAtFeatures(sample, n, classes, c);
+            int256 score =
+                _int64At(interceptBase + c) + SparseLoops.sumAtFeatures(sample, n, classes, c);
             if (c == 0 || score > bestScore) {
                 best = c;
                 bestScore = score;
@@ -80,8 +83,8 @@ contract MulticlassSparsePerceptron is ModelBase {
         predicted = _argmax(sample, n);
         if (predicted == label) return (false, predicted);
         uint256 classes = numClasses;
-        _addAtFeatures(sample, n, classes, label, learningRate);
-        _addAtFeatures(sample, n, classes, predicted, -learningRate);
+        SparseLoops.addAtFeatures(sample, n, classes, label, learningRate);
+        SparseLoops.addAtFeatures(sample, n, classes, predicted, -learningRate);
         _addAt(numFeatures * classes + label, learningRate);
         _addAt(numFeatures * classes + predicted, -learningRate);
         return (true, predicted);

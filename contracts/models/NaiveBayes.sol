@@ -4,6 +4,9 @@ pragma solidity ^0.8.24;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
+import {MASK32} from "../libraries/PackedWords.sol";
 
 /// @title NaiveBayes
 /// @notice Multinomial naive Bayes over binary features given as present indices, with
@@ -160,14 +163,16 @@ contract NaiveBayes is ModelBase {
             p.num[c] = totals.samples;
             p.den[c] = 1;
             // N[c] < 2^80 (2^64 samples of 2^16 features), so this is below 2^128.
-            p.factor[c] = uint256(totals.occurrences) * uint256(ONE) + alpha * numFeatures;
+            p.factor[c] = uint256(totals.occurrences) * uint256(FIXED_ONE) + alpha * numFeatures;
         }
         unchecked {
             uint256 current = type(uint256).max;
             uint256 word = 0;
             for (uint256 i = 0; i < n; ++i) {
-                uint256 f = _featureAt(sample, i);
-                if (i != 0 && f <= _featureAt(sample, i - 1)) _revertNotIncreasing(sample, i);
+                uint256 f = SparseLoops.featureAt(sample, i);
+                if (i != 0 && f <= SparseLoops.featureAt(sample, i - 1)) {
+                    SparseLoops.revertNotIncreasing(sample, i);
+                }
                 for (uint256 c = 0; c < classes; ++c) {
                     uint256 index = f * classes + c;
                     if (index >> 3 != current) {
@@ -175,8 +180,8 @@ contract NaiveBayes is ModelBase {
                         word = PackedWords.load(current);
                     }
                     // count < 2^32, so the factor is below 2^53 + 2^32; mantissas stay < 2^128.
-                    uint256 m =
-                        p.num[c] * (((word >> ((index & 7) << 5)) & MASK32) * uint256(ONE) + alpha);
+                    uint256 m = p.num[c]
+                        * (((word >> ((index & 7) << 5)) & MASK32) * uint256(FIXED_ONE) + alpha);
                     while (m >> 128 != 0) {
                         m >>= 64;
                         p.exponent[c] += 64;
@@ -218,7 +223,7 @@ contract NaiveBayes is ModelBase {
         predicted = _predict(sample);
         uint256 n = sample.length >> 1; // validated by the prediction
         ClassTotals memory totals = _totals[label];
-        uint256 added = _incrementAtFeatures(sample, n, numClasses, label);
+        uint256 added = SparseLoops.incrementAtFeatures(sample, n, numClasses, label);
         // N[c] <= 2^32 * 2^16 counts: uint192 never fills; n[c] saturates.
         uint64 samples = totals.samples == type(uint64).max ? totals.samples : totals.samples + 1;
         _totals[label] = ClassTotals(samples, totals.occurrences + uint192(added));

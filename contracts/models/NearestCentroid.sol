@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {DenseLoops} from "../libraries/DenseLoops.sol";
 
 /// @title NearestCentroid
 /// @notice Multi-class nearest centroid over fixed-point vectors: predicts the class whose mean
@@ -59,14 +60,14 @@ contract NearestCentroid is ModelBase {
         uint256 bestDistance = type(uint256).max;
         for (uint256 c = 0; c < classes; ++c) {
             if (sampleCounts[c] == 0) continue;
-            uint256 distance = _squaredDistanceDense32(sample, c * dimensions);
+            uint256 distance = DenseLoops.squaredDistanceDense32(sample, c * dimensions);
             if (distance < bestDistance) {
                 best = c;
                 bestDistance = distance;
             }
         }
         // With no class to measure, no loop has checked the bound.
-        if (bestDistance == type(uint256).max) _checkDenseBounds(sample);
+        if (bestDistance == type(uint256).max) DenseLoops.checkDenseBounds(sample);
     }
 
     /// @dev The prediction first (its cost is the price of `predictedBefore`); it also checks
@@ -78,7 +79,7 @@ contract NearestCentroid is ModelBase {
     {
         predicted = _predict(sample);
         uint64 count = sampleCounts[label];
-        _stepDense32(sample, label * numFeatures, 1, 1, uint256(count) + 1);
+        DenseLoops.stepDense32(sample, label * numFeatures, 1, 1, uint256(count) + 1);
         if (count != type(uint64).max) sampleCounts[label] = count + 1;
         return (true, predicted);
     }

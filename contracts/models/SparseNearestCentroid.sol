@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title SparseNearestCentroid
 /// @notice Multi-class nearest centroid over binary features given as present indices (each
@@ -12,7 +14,7 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// |x - S/n|^2 = |x|^2 + (|S|^2 - 2 n x.S) / n^2 is compared across classes by cross-multiplying,
 /// exactly in integers (ties: the lowest class index; classes with no samples are skipped).
 /// Storage: sums int64, 4 per word, feature-major (parameter f * C + c); per class one slot
-/// holding n (uint64) and |S|^2 (uint192, ONE^2 units). n is kept at most 2^32 - 1 so that the
+/// holding n (uint64) and |S|^2 (uint192, FIXED_ONE^2 units). n is kept at most 2^32 - 1 so that the
 /// cross products stay below 2^208. Sums saturate at the int64 range and n at 2^32 - 1, so no
 /// update reverts for overflow; |S|^2 adds the exact growth of the squares, so it stays the
 /// squared norm of the stored sums.
@@ -61,7 +63,7 @@ contract SparseNearestCentroid is ModelBase {
         return "sparse-nearest-centroid";
     }
 
-    /// @notice Samples in class `class_` and the squared norm of its sum (ONE^2 units).
+    /// @notice Samples in class `class_` and the squared norm of its sum (FIXED_ONE^2 units).
     function classState(uint256 class_) external view returns (uint256 count, uint256 squaredNorm) {
         ClassState memory state = _classes[class_];
         return (state.count, state.squaredNorm);
@@ -92,8 +94,8 @@ contract SparseNearestCentroid is ModelBase {
             ClassState memory state = _classes[c];
             if (state.count == 0) continue;
             int256 count = int256(uint256(state.count));
-            int256 scaled = int256(uint256(state.squaredNorm)) - 2 * ONE * count
-                * _sumAtFeatures(sample, n, classes, c);
+            int256 scaled = int256(uint256(state.squaredNorm)) - 2 * FIXED_ONE * count
+                * SparseLoops.sumAtFeatures(sample, n, classes, c);
             // scaled / count^2 < bestScaled / bestCount^2, cross-multiplied (both counts > 0).
             if (
                 bestCount == 0
@@ -116,7 +118,7 @@ contract SparseNearestCentroid is ModelBase {
         predicted = _predict(sample);
         uint256 n = sample.length >> 1; // validated by the prediction
         ClassState memory state = _classes[label];
-        int256 growth = _addAtFeatures(sample, n, numClasses, label, ONE);
+        int256 growth = SparseLoops.addAtFeatures(sample, n, numClasses, label, FIXED_ONE);
         // The new |S|^2 is a sum of squares of int64 sums (>= 0, below 2^16 * 2^126).
         uint256 norm = uint256(int256(uint256(state.squaredNorm)) + growth);
         uint64 count = state.count < MAX_COUNT ? state.count + 1 : state.count;

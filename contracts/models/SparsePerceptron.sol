@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title SparsePerceptron
 /// @notice Binary perceptron over binary features given as the indices of the present ones.
@@ -43,7 +45,7 @@ contract SparsePerceptron is ModelBase {
     }
 
     function _predict(bytes calldata sample) internal view override returns (uint256) {
-        return _bias + _sumAtFeatures(sample, _sparseLength(sample), 1, 0) > 0 ? 1 : 0;
+        return _bias + SparseLoops.sumAtFeatures(sample, _sparseLength(sample), 1, 0) > 0 ? 1 : 0;
     }
 
     function _update(bytes calldata sample, uint256 label)
@@ -53,11 +55,11 @@ contract SparsePerceptron is ModelBase {
     {
         uint256 n = _sparseLength(sample);
         int256 delta = label == 1 ? learningRate : -learningRate;
-        uint256 staged = _freeMemory();
-        int256 sum = _sumAndStage(sample, n, delta);
+        uint256 staged = SparseLoops.freeMemory();
+        int256 sum = SparseLoops.sumAndStage(sample, n, delta);
         predicted = _bias + sum > 0 ? 1 : 0;
         if (predicted == label) return (false, predicted);
-        _commitStaged(staged);
+        SparseLoops.commitStaged(staged);
         _bias = int64(_saturatedInt64(_bias + delta));
         return (true, predicted);
     }
