@@ -83,7 +83,10 @@ contract MulticlassSparsePerceptron is ModelBase {
         predicted = _argmax(sample, n);
         if (predicted == label) return (false, predicted);
         uint256 classes = numClasses;
+        // The growth of the sum of squares (the sparse centroid's |S|^2) is not needed here.
+        // slither-disable-next-line unused-return
         SparseLoops.addAtFeatures(sample, n, classes, label, learningRate);
+        // slither-disable-next-line unused-return
         SparseLoops.addAtFeatures(sample, n, classes, predicted, -learningRate);
         _addAt(numFeatures * classes + label, learningRate);
         _addAt(numFeatures * classes + predicted, -learningRate);
