@@ -35,8 +35,8 @@ class NotFittedError(CollabMLError, AttributeError):
 
 
 class ParameterOverflow(FixedPointOverflow):
-    """An update would move parameter `index` to `value`, outside its storage range; the
-    contract reverts with ParameterOverflow(index, value) for the same (first) parameter."""
+    """Parameter `index` would become `value`, outside its storage range. No model raises it
+    any more (parameters saturate, as on chain); kept for callers that still catch it."""
 
     def __init__(self, index: int, value: int):
         super().__init__(f"parameter {index} would become {value}, outside its storage range")
@@ -48,7 +48,8 @@ class ParameterOverflow(FixedPointOverflow):
 
 
 class ClassCountOverflow(FixedPointOverflow):
-    """Class `label` already has as many samples as its counter holds."""
+    """Class `label` already has as many samples as its counter holds. Updates no longer
+    raise it (counts saturate); contracts refuse such initial counts at construction."""
 
     def __init__(self, label: int):
         super().__init__(f"class {label} has as many samples as its counter holds")

@@ -109,6 +109,15 @@ REFERENCE: dict[str, dict[str, int]] = {
         "predict": 748_045,
     },
 }
+# Targets that a named, deliberate cost puts out of reach (scenario, operation) -> the reason.
+# Naive Bayes' update predicts first, to return predictedBefore (issue 9): +178k gas at k = 100,
+# the prediction's arithmetic (its storage reads warm the words the update then writes); the
+# sparse nearest centroid's, +74k.
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("naive-bayes/k100", "update-wrong"): "predictedBefore",
+    ("naive-bayes/k100", "add-data-wrong"): "predictedBefore",
+    ("sparse-nearest-centroid/k100", "add-data-wrong"): "predictedBefore",
+}
 # At most this times the reference's figure.
 TARGETS = {
     "deploy": 0.5,
@@ -311,6 +320,8 @@ def render_markdown(report: dict[str, dict[str, int]], floor: dict[str, dict[str
                 verdict = f"<= {PREDICT_GAS_BUDGET:,} {'met' if within else 'MISSED'}"
             if target and ref_gas:
                 verdict = f"<= {target} {'met' if gas <= target * ref_gas else 'MISSED'}"
+                if gas > target * ref_gas and (scenario, op) in EXCEPTIONS:
+                    verdict = f"<= {target} missed: {EXCEPTIONS[scenario, op]}"
             cells = [
                 scenario,
                 op,
