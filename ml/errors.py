@@ -13,6 +13,19 @@ class InvalidSample(CollabMLError, ValueError):
     """A sample the contracts would reject (empty, out of range, unsorted, wrong dimension)."""
 
 
+class ComponentOutOfRange(InvalidSample):
+    """Component `index` of a dense sample is `value` (fixed point), outside [-ONE, ONE]; the
+    contract reverts with ComponentOutOfRange(index, value) for the same (first) component."""
+
+    def __init__(self, index: int, value: int):
+        super().__init__(f"component {index} = {value} is outside [-1e6, 1e6] (|x| <= 1.0)")
+        self.index, self.value = index, value
+
+    @property
+    def contract_error(self) -> tuple[str, dict]:
+        return "ComponentOutOfRange", {"index": self.index, "value": self.value}
+
+
 class UnknownClassError(CollabMLError, ValueError):
     """A label outside the model's classes."""
 
@@ -22,8 +35,8 @@ class NotFittedError(CollabMLError, AttributeError):
 
 
 class ParameterOverflow(FixedPointOverflow):
-    """An update would move parameter `index` to `value`, outside its storage range; the
-    contract reverts with ParameterOverflow(index, value) for the same (first) parameter."""
+    """Parameter `index` would become `value`, outside its storage range. No model raises it
+    any more (parameters saturate, as on chain); kept for callers that still catch it."""
 
     def __init__(self, index: int, value: int):
         super().__init__(f"parameter {index} would become {value}, outside its storage range")
@@ -35,7 +48,8 @@ class ParameterOverflow(FixedPointOverflow):
 
 
 class ClassCountOverflow(FixedPointOverflow):
-    """Class `label` already has as many samples as its counter holds."""
+    """Class `label` already has as many samples as its counter holds. Updates no longer
+    raise it (counts saturate); contracts refuse such initial counts at construction."""
 
     def __init__(self, label: int):
         super().__init__(f"class {label} has as many samples as its counter holds")

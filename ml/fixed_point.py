@@ -58,6 +58,16 @@ def to_fixed_array(values, *, lo: int = INT64_MIN, hi: int = INT64_MAX) -> list[
     return out
 
 
+def saturate(value: int, lo: int, hi: int) -> int:
+    """`value` clamped to [lo, hi]: how every model parameter meets the end of its storage lane
+    (ModelBase's loops), so that no update reverts for overflow."""
+    return lo if value < lo else hi if value > hi else value
+
+
+def saturate_int64(value: int) -> int:
+    return saturate(value, INT64_MIN, INT64_MAX)
+
+
 def check_range(value: int, lo: int, hi: int, what: str = "value") -> int:
     if not lo <= value <= hi:
         raise FixedPointOverflow(f"{what} = {value} is outside [{lo}, {hi}]")

@@ -13,6 +13,10 @@ Scenario inputs (real values, converted to fixed point with ONE = 1e6):
   10 samples per class; sample S_100.
 "update-wrong" uses the label the model does not predict, "update-right" the one it predicts;
 "predict" is eth_estimateGas of the view call (21,000 and calldata included, as the reference's).
+"max-sample-bytes" is the model's `maxSampleBytes()` and "predict-max" the predict gas of the
+largest accepted sample (the first max-sample-bytes / 2 features, or the scenario's dense
+sample), which must stay within PREDICT_GAS_BUDGET (5,000,000) so that its refund or report fits
+one transaction.
 """
 
 from __future__ import annotations
@@ -31,9 +35,18 @@ from ml.models import (
     SparseNearestCentroid,
     SparsePerceptron,
 )
+from ml.models.base import PREDICT_GAS_BUDGET
 
 CLASSES = ["Negative", "Positive"]
-MODEL_OPERATIONS = ["deploy", "deploy-txs", "update-wrong", "update-right", "predict"]
+MODEL_OPERATIONS = [
+    "deploy",
+    "deploy-txs",
+    "update-wrong",
+    "update-right",
+    "predict",
+    "max-sample-bytes",
+    "predict-max",
+]
 TRAINER_OPERATIONS = ["add-data-wrong", "add-data-right", "refund", "take", "withdraw"]
 OPERATIONS = MODEL_OPERATIONS + TRAINER_OPERATIONS
 # The trainer's parameters in every scenario (the brief's): waits in seconds, cost weight in wei.
@@ -96,6 +109,15 @@ REFERENCE: dict[str, dict[str, int]] = {
         "add-data-wrong": 947_312,
         "predict": 748_045,
     },
+}
+# Targets that a named, deliberate cost puts out of reach (scenario, operation) -> the reason.
+# Naive Bayes' update predicts first, to return predictedBefore (issue 9): +178k gas at k = 100,
+# the prediction's arithmetic (its storage reads warm the words the update then writes); the
+# sparse nearest centroid's, +74k.
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("naive-bayes/k100", "update-wrong"): "predictedBefore",
+    ("naive-bayes/k100", "add-data-wrong"): "predictedBefore",
+    ("sparse-nearest-centroid/k100", "add-data-wrong"): "predictedBefore",
 }
 # At most this times the reference's figure.
 TARGETS = {
@@ -217,6 +239,16 @@ def measure_model_scenario(name: str, owner, chain) -> dict[str, int]:
             }
         ),
     }
+    limit = int(contract.maxSampleBytes())
+    largest = list(range(limit // 2)) if model.sparse else sample
+    result["max-sample-bytes"] = limit
+    result["predict-max"] = chain.provider.web3.eth.estimate_gas(
+        {
+            "from": owner.address,
+            "to": contract.address,
+            "data": bytes(contract.predict.encode_input(model.encode_fixed(largest))),
+        }
+    )
     for operation, label in (("update-wrong", wrong), ("update-right", predicted)):
         snapshot = chain.snapshot()
         result[operation] = contract.update(data, label, sender=owner).gas_used
@@ -309,8 +341,13 @@ def render_markdown(report: dict[str, dict[str, int]], floor: dict[str, dict[str
             ratio = f"{gas / ref_gas:.3f}" if ref_gas and op != "deploy-txs" else ""
             target = TARGETS.get(op)
             verdict = ""
+            if op == "predict-max":
+                within = gas <= PREDICT_GAS_BUDGET
+                verdict = f"<= {PREDICT_GAS_BUDGET:,} {'met' if within else 'MISSED'}"
             if target and ref_gas:
                 verdict = f"<= {target} {'met' if gas <= target * ref_gas else 'MISSED'}"
+                if gas > target * ref_gas and (scenario, op) in EXCEPTIONS:
+                    verdict = f"<= {target} missed: {EXCEPTIONS[scenario, op]}"
             cells = [
                 scenario,
                 op,

@@ -8,7 +8,9 @@ pragma solidity ^0.8.24;
 /// Samples are compact bytes, the same for calldata, events and hashing:
 /// - sparse models: the indices of the present features as big-endian uint16, strictly
 ///   increasing (2 bytes per feature; no duplicates, so no sample counts twice);
-/// - dense models: one big-endian int32 per dimension, fixed point with ONE = 1e6.
+/// - dense models: one big-endian int32 per dimension, fixed point with ONE = 1e6, each within
+///   [-ONE, ONE] (what the encoders produce: unit-normalised vectors). The bound keeps any one
+///   contribution from dragging a mean or a weight further than an honest sample could.
 ///
 /// Large models are initialised after deployment in chunks of packed storage words (each chunk
 /// written at most once), then finalised; after that parameters change only through `update`.
@@ -20,12 +22,12 @@ interface IClassifier {
     /// @notice A dense sample has `dimension` values; the model takes `expected`.
     error WrongDimension(uint256 dimension, uint256 expected);
     error FeatureOutOfRange(uint256 feature, uint256 numFeatures);
+    /// @notice Component `index` of a dense sample is `value`, outside [-ONE, ONE] (ONE = 1e6).
+    error ComponentOutOfRange(uint256 index, int256 value);
     /// @notice Sparse indices must be strictly increasing; at `position`, `feature` follows `previous`.
     error FeaturesNotIncreasing(uint256 position, uint256 previous, uint256 feature);
     error UnknownClass(uint256 label, uint256 numClasses);
-    /// @notice Parameter `index` would become `value`, outside the range its storage can hold.
-    error ParameterOverflow(uint256 index, int256 value);
-    /// @notice Class `label` has as many samples as its counter can hold.
+    /// @notice An initial sample count of class `label` is above what its counter may hold.
     error ClassCountOverflow(uint256 label);
 
     // ---------------------------------------------------------------- lifecycle
@@ -49,10 +51,21 @@ interface IClassifier {
     function predict(bytes calldata sample) external view returns (uint256);
 
     /// @notice Learns from `sample` labelled `label`. Only the owner; only after finalisation.
-    /// @return predictedBefore The class predicted for `sample` before learning from it.
+    /// Never reverts for overflow: every parameter saturates at its storage lane's range.
+    /// @return predictedBefore The class `predict(sample)` returned just before this update,
+    /// so that a caller can tell an informative contribution (one the model got wrong) from
+    /// one it already agreed with, without a second call.
     function update(bytes calldata sample, uint256 label) external returns (uint256 predictedBefore);
 
-    /// @notice The longest sample (bytes) whose `predict` is sure to fit the gas budget.
+    /// @notice The longest sample, in bytes, whose `predict` is guaranteed to cost at most
+    /// PREDICT_GAS_BUDGET = 5,000,000 gas (ModelBase), call and calldata included. The budget is
+    /// well under the 2^24 = 16,777,216 gas a transaction may use (EIP-7825), so that judging
+    /// the largest accepted sample (a refund or report: its predict plus ~100k) always fits one
+    /// transaction, and so does adding it (the prediction before the update, then the update,
+    /// which writes what the prediction read: at most about three predictions' worth). Derived from the model's parameters (features per sample, classes) with
+    /// measured worst-case coefficients (every feature in its own storage word); dense models
+    /// answer exactly 4 * numFeatures, and refuse at construction a dimension whose predict
+    /// could exceed the budget. A trainer must refuse longer samples.
     function maxSampleBytes() external view returns (uint256);
 
     /// @notice A short name of the model type, e.g. "sparse-perceptron".

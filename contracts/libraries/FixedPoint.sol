@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// 1.0 in fixed point: the one definition, file-level so that assembly (which cannot
+// name a library's member) can use it too. FixedPoint.ONE is the same constant.
+int256 constant FIXED_ONE = 1e6;
+
 /// @title FixedPoint
 /// @notice The one fixed-point convention of the project, mirrored by `ml/fixed_point.py`.
 /// A real number r is represented by the integer round(r * ONE), ONE = 1e6 (six decimals).
@@ -8,7 +12,7 @@ pragma solidity ^0.8.24;
 /// weights and centroid means within int32 (|r| < 2147.48), so that 8 share a storage word.
 library FixedPoint {
     /// @notice 1.0 in fixed point.
-    int256 internal constant ONE = 1e6;
+    int256 internal constant ONE = FIXED_ONE;
 
     /// @notice a * b / ONE, rounded to nearest with ties away from zero.
     /// @dev Safe for |a|, |b| < 2^127: the product then fits in int256.

@@ -11,14 +11,24 @@ pragma solidity ^0.8.24;
 /// Three layouts are used: int64 (4 lanes per word: sparse weights and sums that grow without
 /// bound), int32 (8 lanes: dense weights and centroid means, bounded like the inputs) and uint32
 /// (8 lanes: naive Bayes counts).
+// The layout's constants, defined once and file-level so that the assembly of the loop
+// libraries (which cannot name a library's member) uses the same definitions.
+/// @dev The slot of parameter word 0 (PackedWords.BASE).
+uint256 constant PARAMETERS_SLOT = 1 << 128;
+uint256 constant MASK64 = 0xffffffffffffffff;
+uint256 constant MASK32 = 0xffffffff;
+// The lanes' signed ranges, as literals for assembly.
+int256 constant INT64_MAX = 0x7fffffffffffffff;
+int256 constant INT64_MIN = -0x8000000000000000;
+int256 constant INT32_MAX = 0x7fffffff;
+int256 constant INT32_MIN = -0x80000000;
+
 library PackedWords {
-    uint256 internal constant BASE = 1 << 128;
+    uint256 internal constant BASE = PARAMETERS_SLOT;
 
     uint256 internal constant INT64_LANES = 4;
     uint256 internal constant INT32_LANES = 8;
     uint256 internal constant UINT32_LANES = 8;
-    uint256 private constant MASK64 = 0xffffffffffffffff;
-    uint256 private constant MASK32 = 0xffffffff;
 
     function load(uint256 word) internal view returns (uint256 value) {
         assembly ("memory-safe") {

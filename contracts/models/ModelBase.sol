@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IClassifier} from "../interfaces/IClassifier.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
 
 /// @title ModelBase
 /// @notice What every model shares: ownership, class names, chunked initialisation of the
@@ -11,6 +12,11 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 abstract contract ModelBase is IClassifier, Ownable {
     /// @notice Parameter words per initialisation chunk (about 6M gas when all are new).
     uint256 public constant CHUNK_WORDS = 256;
+    /// @notice The most gas `predict` of an accepted sample may cost (see `maxSampleBytes`):
+    /// under half of the 2^24 gas a transaction may use, so a refund or report of the largest
+    /// accepted sample (predict + ~100k) always fits one transaction, with room to spare for
+    /// the error of the measured coefficients.
+    uint256 public constant PREDICT_GAS_BUDGET = 5_000_000;
 
     uint256 public immutable numClasses;
     uint256 public immutable numFeatures;
@@ -33,11 +39,6 @@ abstract contract ModelBase is IClassifier, Ownable {
     /// @dev Bit `chunk % 256` of word `chunk / 256` is set once that chunk has been written.
     mapping(uint256 => uint256) private _writtenChunks;
 
-    uint256 private constant BASE_SLOT = 0x100000000000000000000000000000000; // PackedWords.BASE
-    uint256 private constant MASK64 = 0xffffffffffffffff;
-    uint256 internal constant MASK32 = 0xffffffff;
-    int256 internal constant ONE = 1e6; // FixedPoint.ONE, as a literal for assembly
-
     constructor(
         address owner_,
         uint256 numClasses_,
@@ -53,6 +54,14 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (classNames_.length != numClasses_) revert InvalidConfiguration("one name per class");
         numClasses = numClasses_;
         numFeatures = numFeatures_;
+        // The override reads only numClasses, set just above.
+        (uint256 baseGas, uint256 gasPerValue) = _predictGas();
+        if (baseGas + gasPerValue > PREDICT_GAS_BUDGET) {
+            revert InvalidConfiguration("predict of one feature exceeds the gas budget");
+        }
+        if (_dense() && numFeatures_ > (PREDICT_GAS_BUDGET - baseGas) / gasPerValue) {
+            revert InvalidConfiguration("dense predict exceeds the gas budget");
+        }
         _parameterCount = parameterCount;
         _lanes = lanes;
         _laneBits = 256 / lanes;
@@ -86,12 +95,16 @@ abstract contract ModelBase is IClassifier, Ownable {
         returns (uint256 predictedBefore)
     {
         if (label >= numClasses) revert UnknownClass(label, numClasses);
-        predictedBefore = _predict(sample);
-        if (_update(sample, label)) emit ModelUpdated(label);
+        bool changed;
+        (changed, predictedBefore) = _update(sample, label);
+        if (changed) emit ModelUpdated(label);
     }
 
     function maxSampleBytes() external view returns (uint256) {
-        return 4 * numFeatures;
+        if (_dense()) return numFeatures << 2;
+        (uint256 baseGas, uint256 gasPerValue) = _predictGas();
+        uint256 features = (PREDICT_GAS_BUDGET - baseGas) / gasPerValue; // base < budget
+        return (features < numFeatures ? features : numFeatures) << 1;
     }
 
     function classNames() external view returns (string[] memory names) {
@@ -167,8 +180,22 @@ abstract contract ModelBase is IClassifier, Ownable {
 
     function _predict(bytes calldata sample) internal view virtual returns (uint256);
 
-    /// @dev Learns from a validated label; returns whether any parameter changed.
-    function _update(bytes calldata sample, uint256 label) internal virtual returns (bool);
+    /// @dev An upper bound on the gas of `predict`: baseGas + gasPerValue per feature (sparse)
+    /// or dimension (dense), from measurements of worst-case samples (docs/design.md,
+    /// "Predict gas budget") with about 10% to spare. Reads only numClasses.
+    function _predictGas() internal view virtual returns (uint256 baseGas, uint256 gasPerValue);
+
+    /// @dev Whether samples are dense int32 vectors (else sparse uint16 indices).
+    function _dense() internal pure virtual returns (bool) {
+        return false;
+    }
+
+    /// @dev Learns from a validated label; returns whether any parameter changed and the class
+    /// predicted for the sample before learning from it.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        virtual
+        returns (bool changed, uint256 predicted);
 
     /// @dev Stores initial parameter words; models that keep per-class totals extend it.
     function _initializeWords(uint256 first, uint256[] calldata values) internal virtual {
@@ -183,121 +210,13 @@ abstract contract ModelBase is IClassifier, Ownable {
         if (sample.length == 0) revert EmptySample();
         if (sample.length & 1 != 0) revert MalformedSample(sample.length, 2);
         n = sample.length >> 1;
-        uint256 lastFeature = _featureAt(sample, n - 1);
+        uint256 lastFeature = SparseLoops.featureAt(sample, n - 1);
         if (lastFeature >= numFeatures) revert FeatureOutOfRange(lastFeature, numFeatures);
     }
 
-    /// @dev The feature index at `position` of a sparse sample (no checks).
-    function _featureAt(bytes calldata sample, uint256 position) internal pure returns (uint256 f) {
-        assembly ("memory-safe") {
-            f := shr(240, calldataload(add(sample.offset, shl(1, position))))
-        }
-    }
-
-    /// @dev Reverts with FeaturesNotIncreasing for the pair at `position` (found by a loop).
-    function _revertNotIncreasing(bytes calldata sample, uint256 position) internal pure {
-        revert FeaturesNotIncreasing(
-            position, _featureAt(sample, position - 1), _featureAt(sample, position)
-        );
-    }
-
-    // The hot loops below are assembly because each runs once per feature of every prediction
-    // and update: written in plain Solidity they cost ~450 gas of overhead per feature, about a
-    // fifth of the storage cost they wrap. Each is short and has a Solidity twin in the mirror.
-
-    /// @dev Sum of the int64 parameters `f * stride + offset` over the features f of a sparse
-    /// sample of `n` features. Reverts if the features are not strictly increasing.
-    function _sumAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
-        internal
-        view
-        returns (int256 sum)
-    {
-        uint256 bad;
-        assembly ("memory-safe") {
-            let p := sample.offset
-            let end := add(p, shl(1, n))
-            let next := 0 // smallest feature allowed next
-            let current := not(0) // word held in `word`
-            let word := 0
-            for {} lt(p, end) { p := add(p, 2) } {
-                let f := shr(240, calldataload(p))
-                if lt(f, next) {
-                    bad := add(shr(1, sub(p, sample.offset)), 1)
-                    break
-                }
-                next := add(f, 1)
-                let index := add(mul(f, stride), offset)
-                let w := shr(2, index)
-                if iszero(eq(w, current)) {
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                // |sum| <= 2^16 * 2^63: no overflow.
-                sum := add(sum, signextend(7, shr(shl(6, and(index, 3)), word)))
-            }
-        }
-        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
-    }
-
-    /// @dev Adds `delta` to the int64 parameter `f * stride + offset` of every feature f of a
-    /// sparse sample, checking order and int64 range as it goes, and returns the sum of the old
-    /// values. Each touched word is read once and written once, however many lanes change.
-    function _addAtFeatures(
-        bytes calldata sample,
-        uint256 n,
-        uint256 stride,
-        uint256 offset,
-        int256 delta
-    ) internal returns (int256 oldSum) {
-        uint256 bad;
-        assembly ("memory-safe") {
-            let p := sample.offset
-            let end := add(p, shl(1, n))
-            let next := 0
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) { p := add(p, 2) } {
-                let f := shr(240, calldataload(p))
-                if lt(f, next) {
-                    bad := add(shr(1, sub(p, sample.offset)), 1)
-                    break
-                }
-                next := add(f, 1)
-                let index := add(mul(f, stride), offset)
-                let w := shr(2, index)
-                if iszero(eq(w, current)) {
-                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                let shift := shl(6, and(index, 3))
-                let value := signextend(7, shr(shift, word))
-                oldSum := add(oldSum, value) // |oldSum| <= 2^16 * 2^63
-                // |old| < 2^63 and |delta| < 2^63, so the sum cannot wrap int256.
-                value := add(value, delta)
-                if iszero(eq(signextend(7, value), value)) {
-                    mstore(0x00, index) // scratch space: read back below for the error
-                    mstore(0x20, value)
-                    bad := not(0)
-                    break
-                }
-                word := or(and(word, not(shl(shift, MASK64))), shl(shift, and(value, MASK64)))
-            }
-            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad == type(uint256).max) {
-            uint256 index;
-            int256 value;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-                value := mload(0x20)
-            }
-            revert ParameterOverflow(index, value);
-        }
-        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
-    }
-
-    /// @dev Checks that a dense sample has exactly `numFeatures` int32 values.
+    /// @dev Checks that a dense sample has exactly `numFeatures` int32 values. Their bound
+    /// [-ONE, ONE] is checked by the loops that read them (`DenseLoops.dotDense32`,
+    /// `squaredDistanceDense32`), or by `DenseLoops.checkDenseBounds` where no loop runs.
     function _checkDense(bytes calldata sample) internal view {
         if (sample.length == 0) revert EmptySample();
         if (sample.length & 3 != 0) revert MalformedSample(sample.length, 4);
@@ -306,255 +225,11 @@ abstract contract ModelBase is IClassifier, Ownable {
         }
     }
 
-    /// @dev One pass for a mistake-driven update of parameters 0..F-1 (stride 1): returns the
-    /// sum of the parameters at the features of a sparse sample and stages in memory, from the
-    /// free memory pointer on, each touched word as it would be with `delta` added to those
-    /// parameters; `_commitStaged` writes them if the caller decides to update. Order is checked;
-    /// an int64 overflow of a staged value is only reported (`overflow` = index + 1, else 0), so
-    /// that the caller reverts only if it commits.
-    function _sumAndStage(bytes calldata sample, uint256 n, int256 delta)
-        internal
-        view
-        returns (int256 sum, uint256 overflow)
-    {
-        uint256 stopped; // position + 1 of an out-of-order feature that stopped the loop; 0: none
-        assembly ("memory-safe") {
-            mstore(0x00, 0) // scratch: index + 1 of the first overflowing parameter
-            let out := mload(0x40)
-            let p := sample.offset
-            n := add(p, shl(1, n)) // the end of the sample
-            let next := 0 // smallest feature allowed next
-            let current := not(0) // the word held in `word`
-            let word := 0
-            let updated := 0 // `word` with the staged values
-            for {} lt(p, n) { p := add(p, 2) } {
-                let f := shr(240, calldataload(p))
-                if lt(f, next) {
-                    stopped := add(shr(1, sub(p, sample.offset)), 1)
-                    break
-                }
-                next := add(f, 1)
-                if iszero(eq(shr(2, f), current)) {
-                    if iszero(eq(current, not(0))) {
-                        mstore(out, current)
-                        mstore(add(out, 0x20), updated)
-                        out := add(out, 0x40)
-                    }
-                    current := shr(2, f)
-                    word := sload(add(BASE_SLOT, current))
-                    updated := word
-                }
-                f := shl(6, and(f, 3)) // from here on, the lane's bit offset
-                let old := signextend(7, shr(f, word))
-                sum := add(sum, old)
-                let new := add(old, delta)
-                if iszero(eq(signextend(7, new), new)) {
-                    if iszero(mload(0x00)) {
-                        mstore(0x00, add(add(shl(2, current), shr(6, f)), 1))
-                        mstore(0x20, new)
-                    }
-                }
-                // Each lane is staged once (features are distinct): flip old into new.
-                updated := xor(updated, shl(f, and(xor(old, new), MASK64)))
-            }
-            mstore(out, current)
-            mstore(add(out, 0x20), updated)
-            mstore(0x40, add(out, 0x40))
-        }
-        assembly ("memory-safe") {
-            overflow := mload(0x00)
-        }
-        if (stopped != 0) _revertNotIncreasing(sample, stopped - 1);
-    }
-
-    function _freeMemory() internal pure returns (uint256 pointer) {
-        assembly ("memory-safe") {
-            pointer := mload(0x40)
-        }
-    }
-
-    /// @dev Writes the words staged by `_sumAndStage` (from `staged`, the free memory pointer
-    /// before it ran, to the free memory pointer now); reverts if any staged value overflowed.
-    function _commitStaged(uint256 staged, uint256 overflow, int256 delta) internal {
-        if (overflow != 0) revert ParameterOverflow(overflow - 1, _int64At(overflow - 1) + delta);
-        assembly ("memory-safe") {
-            let stagedEnd := mload(0x40)
-            for {} lt(staged, stagedEnd) { staged := add(staged, 0x40) } {
-                sstore(add(BASE_SLOT, mload(staged)), mload(add(staged, 0x20)))
-            }
-        }
-    }
-
-    /// @dev Adds one to the uint32 count `f * stride + offset` (8 per word) of every feature f
-    /// of a sparse sample, checking order and that no count passes 2^32 - 1.
-    function _incrementAtFeatures(bytes calldata sample, uint256 n, uint256 stride, uint256 offset)
-        internal
-    {
-        uint256 bad; // position + 1 of an out-of-order feature; max: an overflowing count
-        assembly ("memory-safe") {
-            let p := sample.offset
-            n := add(p, shl(1, n)) // the end of the sample (n >= 1)
-            let next := 0
-            // Start with the first feature's word loaded, so that a change of word always stores.
-            let current := shr(3, add(mul(shr(240, calldataload(p)), stride), offset))
-            let word := sload(add(BASE_SLOT, current))
-            let unit := 1
-            for {} lt(p, n) { p := add(p, 2) } {
-                let f := shr(240, calldataload(p))
-                if lt(f, next) {
-                    bad := add(shr(1, sub(p, sample.offset)), 1)
-                    break
-                }
-                next := add(f, 1)
-                f := add(mul(f, stride), offset) // from here on, the count's index
-                if iszero(eq(shr(3, f), current)) {
-                    sstore(add(BASE_SLOT, current), word)
-                    current := shr(3, f)
-                    word := sload(add(BASE_SLOT, current))
-                }
-                let shift := shl(5, and(f, 7))
-                if eq(and(shr(shift, word), MASK32), MASK32) {
-                    mstore(0x00, f) // scratch: read back for the error
-                    bad := not(0)
-                    break
-                }
-                // The lane is below 2^32 - 1, so adding one cannot carry into the next lane.
-                word := add(word, shl(shift, unit))
-            }
-            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad == type(uint256).max) {
-            uint256 index;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-            }
-            revert ParameterOverflow(index, int256(uint256(MASK32) + 1));
-        }
-        if (bad != 0) _revertNotIncreasing(sample, bad - 1);
-    }
-
-    /// @dev Sum over d of x[d] * p[offset + d] for a dense sample x and int32 parameters p
-    /// (8 per word). |x|, |p| < 2^31 and d < 2^16, so the sum stays below 2^78.
-    function _dotDense32(bytes calldata sample, uint256 offset) internal view returns (int256 dot) {
-        assembly ("memory-safe") {
-            let p := sample.offset
-            let end := add(p, sample.length)
-            let index := offset
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) {
-                p := add(p, 4)
-                index := add(index, 1)
-            } {
-                let w := shr(3, index)
-                if iszero(eq(w, current)) {
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                let x := signextend(3, shr(224, calldataload(p)))
-                dot := add(dot, mul(x, signextend(3, shr(shl(5, and(index, 7)), word))))
-            }
-        }
-    }
-
-    /// @dev Sum over d of (x[d] - p[offset + d])^2 for a dense sample x and int32 parameters p:
-    /// the squared distance to a centroid, in ONE^2 units (below 2^16 * 2^64).
-    function _squaredDistanceDense32(bytes calldata sample, uint256 offset)
-        internal
-        view
-        returns (uint256 distance)
-    {
-        assembly ("memory-safe") {
-            let p := sample.offset
-            let end := add(p, sample.length)
-            let index := offset
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) {
-                p := add(p, 4)
-                index := add(index, 1)
-            } {
-                let w := shr(3, index)
-                if iszero(eq(w, current)) {
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                let diff :=
-                    sub(
-                        signextend(3, shr(224, calldataload(p))),
-                        signextend(3, shr(shl(5, and(index, 7)), word))
-                    )
-                distance := add(distance, mul(diff, diff))
-            }
-        }
-    }
-
-    /// @dev p[offset + d] += divRound(scale * x[d] - pull * p[offset + d], divisor) for every
-    /// dimension d of a dense sample (int32 parameters, 8 per word), checking the int32 range.
-    /// The perceptron's step is (scale, pull, divisor) = (+-lr, 0, ONE); the running mean's is
-    /// (1, 1, n + 1), whose result lies between the old mean and x, so it never overflows.
-    function _stepDense32(
-        bytes calldata sample,
-        uint256 offset,
-        int256 scale,
-        int256 pull,
-        uint256 divisor
-    ) internal {
-        uint256 bad;
-        assembly ("memory-safe") {
-            // FixedPoint.divRound: to nearest, ties away from zero.
-            function divRound(num, den) -> q {
-                q := sdiv(num, den)
-                let r := smod(num, den)
-                if sgt(r, 0) { if iszero(slt(add(r, r), den)) { q := add(q, 1) } }
-                if slt(r, 0) { if iszero(sgt(add(r, r), sub(0, den))) { q := sub(q, 1) } }
-            }
-            let p := sample.offset
-            let end := add(p, sample.length)
-            let index := offset
-            let current := not(0)
-            let word := 0
-            for {} lt(p, end) {
-                p := add(p, 4)
-                index := add(index, 1)
-            } {
-                let w := shr(3, index)
-                if iszero(eq(w, current)) {
-                    if iszero(eq(current, not(0))) { sstore(add(BASE_SLOT, current), word) }
-                    current := w
-                    word := sload(add(BASE_SLOT, w))
-                }
-                let shift := shl(5, and(index, 7))
-                let old := signextend(3, shr(shift, word))
-                let x := signextend(3, shr(224, calldataload(p)))
-                // |scale * x|, |pull * old| < 2^63 * 2^31: no overflow.
-                let value := add(old, divRound(sub(mul(scale, x), mul(pull, old)), divisor))
-                if iszero(eq(signextend(3, value), value)) {
-                    mstore(0x00, index) // scratch: read back for the error
-                    mstore(0x20, value)
-                    bad := 1
-                    break
-                }
-                word := or(and(word, not(shl(shift, MASK32))), shl(shift, and(value, MASK32)))
-            }
-            if iszero(bad) { sstore(add(BASE_SLOT, current), word) }
-        }
-        if (bad != 0) {
-            uint256 index;
-            int256 value;
-            assembly ("memory-safe") {
-                index := mload(0x00)
-                value := mload(0x20)
-            }
-            revert ParameterOverflow(index, value);
-        }
-    }
-
-    /// @dev Adds `delta` to the single int64 parameter `index`.
+    /// @dev Adds `delta` to the single int64 parameter `index`, saturating at the int64 range.
     function _addAt(uint256 index, int256 delta) internal {
         uint256 w = index >> 2;
         uint256 word = PackedWords.load(w);
-        int256 value = _checkedInt64(index, PackedWords.int64At(word, index & 3) + delta);
+        int256 value = _saturatedInt64(PackedWords.int64At(word, index & 3) + delta);
         PackedWords.store(w, PackedWords.withInt64(word, index & 3, value));
     }
 
@@ -563,11 +238,10 @@ abstract contract ModelBase is IClassifier, Ownable {
         return PackedWords.int64At(PackedWords.load(index >> 2), index & 3);
     }
 
-    /// @dev `value` if it fits in int64, else a revert naming the parameter.
-    function _checkedInt64(uint256 index, int256 value) internal pure returns (int256) {
-        if (value > type(int64).max || value < type(int64).min) {
-            revert ParameterOverflow(index, value);
-        }
+    /// @dev `value` clamped to the int64 range: the saturation rule of every int64 parameter.
+    function _saturatedInt64(int256 value) internal pure returns (int256) {
+        if (value > type(int64).max) return type(int64).max;
+        if (value < type(int64).min) return type(int64).min;
         return value;
     }
 }

@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title MulticlassSparsePerceptron
 /// @notice One weight vector per class over binary features given as present indices;
@@ -10,7 +12,8 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// On a mistake the true class's weights and intercept rise by the learning rate and the
 /// predicted class's fall by it. Intercepts are learnt.
 /// Storage: int64, 4 per word, feature-major (parameter f * C + c is w[f][c], so the weights of
-/// all classes of a feature share words); the intercepts follow at F * C + c.
+/// all classes of a feature share words); the intercepts follow at F * C + c. Every value
+/// saturates at the int64 range, so no update reverts for overflow.
 contract MulticlassSparsePerceptron is ModelBase {
     /// @notice Step of each update, fixed point (ONE = 1e6).
     int256 public immutable learningRate;
@@ -37,6 +40,12 @@ contract MulticlassSparsePerceptron is ModelBase {
         learningRate = learningRate_;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 4) cold words and one pass of each class's loop.
+        uint256 classes = numClasses;
+        return (30_000 + 1_200 * classes, 2_100 * ((classes + 3) >> 2) + 360 * classes + 100);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "multiclass-sparse-perceptron";
     }
@@ -52,7 +61,8 @@ contract MulticlassSparsePerceptron is ModelBase {
         uint256 interceptBase = numFeatures * classes;
         int256 bestScore = 0;
         for (uint256 c = 0; c < classes; ++c) {
-            int256 score = _int64At(interceptBase + c) + _sumAtFeatures(sample, n, classes, c);
+            int256 score =
+                _int64At(interceptBase + c) + SparseLoops.sumAtFeatures(sample, n, classes, c);
             if (c == 0 || score > bestScore) {
                 best = c;
                 bestScore = score;
@@ -64,15 +74,22 @@ contract MulticlassSparsePerceptron is ModelBase {
         return _argmax(sample, _sparseLength(sample));
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
         uint256 n = _sparseLength(sample);
-        uint256 predicted = _argmax(sample, n);
-        if (predicted == label) return false;
+        predicted = _argmax(sample, n);
+        if (predicted == label) return (false, predicted);
         uint256 classes = numClasses;
-        _addAtFeatures(sample, n, classes, label, learningRate);
-        _addAtFeatures(sample, n, classes, predicted, -learningRate);
+        // The growth of the sum of squares (the sparse centroid's |S|^2) is not needed here.
+        // slither-disable-next-line unused-return
+        SparseLoops.addAtFeatures(sample, n, classes, label, learningRate);
+        // slither-disable-next-line unused-return
+        SparseLoops.addAtFeatures(sample, n, classes, predicted, -learningRate);
         _addAt(numFeatures * classes + label, learningRate);
         _addAt(numFeatures * classes + predicted, -learningRate);
-        return true;
+        return (true, predicted);
     }
 }

@@ -4,6 +4,9 @@ pragma solidity ^0.8.24;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
+import {MASK32} from "../libraries/PackedWords.sol";
 
 /// @title NaiveBayes
 /// @notice Multinomial naive Bayes over binary features given as present indices, with
@@ -15,7 +18,9 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// drops the lowest 64 bits, a relative error below 2^-64 per step), and classes are compared
 /// by the ratio normalised to a 256-bit mantissa. Ties go to the lowest class index.
 /// Storage: counts uint32, 8 per word, feature-major (parameter f * C + c); per class one slot
-/// with n[c] (uint64) and N[c] (uint192).
+/// with n[c] (uint64) and N[c] (uint192). Counts saturate: a count at 2^32 - 1 (or n[c] at
+/// 2^64 - 1) stays there, and N[c] adds only the counts that rose, so it remains their sum
+/// and no update reverts for overflow.
 contract NaiveBayes is ModelBase {
     struct ClassTotals {
         uint64 samples;
@@ -54,6 +59,12 @@ contract NaiveBayes is ModelBase {
         for (uint256 c = 0; c < numClasses_; ++c) {
             _totals.push(ClassTotals(initialSamples[c], 0));
         }
+    }
+
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 8) cold words and two mantissa products per class.
+        uint256 classes = numClasses;
+        return (30_000 + 5_000 * classes, 2_100 * ((classes + 7) >> 3) + 900 * classes + 300);
     }
 
     function modelKind() external pure returns (string memory) {
@@ -152,14 +163,16 @@ contract NaiveBayes is ModelBase {
             p.num[c] = totals.samples;
             p.den[c] = 1;
             // N[c] < 2^80 (2^64 samples of 2^16 features), so this is below 2^128.
-            p.factor[c] = uint256(totals.occurrences) * uint256(ONE) + alpha * numFeatures;
+            p.factor[c] = uint256(totals.occurrences) * uint256(FIXED_ONE) + alpha * numFeatures;
         }
         unchecked {
             uint256 current = type(uint256).max;
             uint256 word = 0;
             for (uint256 i = 0; i < n; ++i) {
-                uint256 f = _featureAt(sample, i);
-                if (i != 0 && f <= _featureAt(sample, i - 1)) _revertNotIncreasing(sample, i);
+                uint256 f = SparseLoops.featureAt(sample, i);
+                if (i != 0 && f <= SparseLoops.featureAt(sample, i - 1)) {
+                    SparseLoops.revertNotIncreasing(sample, i);
+                }
                 for (uint256 c = 0; c < classes; ++c) {
                     uint256 index = f * classes + c;
                     if (index >> 3 != current) {
@@ -167,8 +180,8 @@ contract NaiveBayes is ModelBase {
                         word = PackedWords.load(current);
                     }
                     // count < 2^32, so the factor is below 2^53 + 2^32; mantissas stay < 2^128.
-                    uint256 m =
-                        p.num[c] * (((word >> ((index & 7) << 5)) & MASK32) * uint256(ONE) + alpha);
+                    uint256 m = p.num[c]
+                        * (((word >> ((index & 7) << 5)) & MASK32) * uint256(FIXED_ONE) + alpha);
                     while (m >> 128 != 0) {
                         m >>= 64;
                         p.exponent[c] += 64;
@@ -200,12 +213,20 @@ contract NaiveBayes is ModelBase {
         exp -= int256(shift);
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
-        uint256 n = _sparseLength(sample);
+    /// @dev The prediction first (its cost is the price of `predictedBefore`); it also leaves
+    /// every word the increments touch warm.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
+        predicted = _predict(sample);
+        uint256 n = sample.length >> 1; // validated by the prediction
         ClassTotals memory totals = _totals[label];
-        if (totals.samples == type(uint64).max) revert ClassCountOverflow(label);
-        _incrementAtFeatures(sample, n, numClasses, label);
-        _totals[label] = ClassTotals(totals.samples + 1, totals.occurrences + uint192(n));
-        return true;
+        uint256 added = SparseLoops.incrementAtFeatures(sample, n, numClasses, label);
+        // N[c] <= 2^32 * 2^16 counts: uint192 never fills; n[c] saturates.
+        uint64 samples = totals.samples == type(uint64).max ? totals.samples : totals.samples + 1;
+        _totals[label] = ClassTotals(samples, totals.occurrences + uint192(added));
+        return (true, predicted);
     }
 }

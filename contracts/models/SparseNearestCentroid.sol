@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title SparseNearestCentroid
 /// @notice Multi-class nearest centroid over binary features given as present indices (each
@@ -12,8 +14,10 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// |x - S/n|^2 = |x|^2 + (|S|^2 - 2 n x.S) / n^2 is compared across classes by cross-multiplying,
 /// exactly in integers (ties: the lowest class index; classes with no samples are skipped).
 /// Storage: sums int64, 4 per word, feature-major (parameter f * C + c); per class one slot
-/// holding n (uint64) and |S|^2 (uint192, ONE^2 units). n is kept below 2^32 so that the
-/// cross products stay below 2^208.
+/// holding n (uint64) and |S|^2 (uint192, FIXED_ONE^2 units). n is kept at most 2^32 - 1 so that the
+/// cross products stay below 2^208. Sums saturate at the int64 range and n at 2^32 - 1, so no
+/// update reverts for overflow; |S|^2 adds the exact growth of the squares, so it stays the
+/// squared norm of the stored sums.
 contract SparseNearestCentroid is ModelBase {
     struct ClassState {
         uint64 count;
@@ -49,11 +53,17 @@ contract SparseNearestCentroid is ModelBase {
         }
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        // Per feature: ceil(C / 4) cold words and one pass of each class's loop.
+        uint256 classes = numClasses;
+        return (30_000 + 4_000 * classes, 2_100 * ((classes + 3) >> 2) + 360 * classes + 100);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "sparse-nearest-centroid";
     }
 
-    /// @notice Samples in class `class_` and the squared norm of its sum (ONE^2 units).
+    /// @notice Samples in class `class_` and the squared norm of its sum (FIXED_ONE^2 units).
     function classState(uint256 class_) external view returns (uint256 count, uint256 squaredNorm) {
         ClassState memory state = _classes[class_];
         return (state.count, state.squaredNorm);
@@ -84,8 +94,8 @@ contract SparseNearestCentroid is ModelBase {
             ClassState memory state = _classes[c];
             if (state.count == 0) continue;
             int256 count = int256(uint256(state.count));
-            int256 scaled = int256(uint256(state.squaredNorm)) - 2 * ONE * count
-                * _sumAtFeatures(sample, n, classes, c);
+            int256 scaled = int256(uint256(state.squaredNorm)) - 2 * FIXED_ONE * count
+                * SparseLoops.sumAtFeatures(sample, n, classes, c);
             // scaled / count^2 < bestScaled / bestCount^2, cross-multiplied (both counts > 0).
             if (
                 bestCount == 0
@@ -98,14 +108,21 @@ contract SparseNearestCentroid is ModelBase {
         }
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
-        uint256 n = _sparseLength(sample);
+    /// @dev The prediction first (its cost is the price of `predictedBefore`); it also leaves
+    /// every word the sums touch warm.
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
+        predicted = _predict(sample);
+        uint256 n = sample.length >> 1; // validated by the prediction
         ClassState memory state = _classes[label];
-        if (state.count >= MAX_COUNT) revert ClassCountOverflow(label);
-        int256 oldSum = _addAtFeatures(sample, n, numClasses, label, ONE);
-        // |S + x|^2 = |S|^2 + 2 ONE sum(S at x's features) + n ONE^2 >= 0
-        int256 norm = int256(uint256(state.squaredNorm)) + 2 * ONE * oldSum + int256(n) * ONE * ONE;
-        _classes[label] = ClassState(state.count + 1, uint192(uint256(norm)));
-        return true;
+        int256 growth = SparseLoops.addAtFeatures(sample, n, numClasses, label, FIXED_ONE);
+        // The new |S|^2 is a sum of squares of int64 sums (>= 0, below 2^16 * 2^126).
+        uint256 norm = uint256(int256(uint256(state.squaredNorm)) + growth);
+        uint64 count = state.count < MAX_COUNT ? state.count + 1 : state.count;
+        _classes[label] = ClassState(count, uint192(norm));
+        return (true, predicted);
     }
 }

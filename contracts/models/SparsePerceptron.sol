@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
+import {SparseLoops} from "../libraries/SparseLoops.sol";
+import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 
 /// @title SparsePerceptron
 /// @notice Binary perceptron over binary features given as the indices of the present ones.
@@ -10,7 +12,8 @@ import {PackedWords} from "../libraries/PackedWords.sol";
 /// Mistake-driven: when the prediction is wrong, every present weight and the intercept move
 /// by the learning rate towards the true class (the intercept is learnt, unlike the reference).
 /// Storage: weights are int64, 4 per word (parameter f is feature f); the intercept is kept
-/// in slot 0 beside the owner, which every update reads anyway.
+/// in slot 0 beside the owner, which every update reads anyway. Weights and intercept
+/// saturate at the int64 range, so no update reverts for overflow.
 contract SparsePerceptron is ModelBase {
     /// @notice Step of each update, fixed point (ONE = 1e6).
     int256 public immutable learningRate;
@@ -29,6 +32,10 @@ contract SparsePerceptron is ModelBase {
         _bias = intercept_;
     }
 
+    function _predictGas() internal view override returns (uint256, uint256) {
+        return (40_000, 2_600);
+    }
+
     function modelKind() external pure returns (string memory) {
         return "sparse-perceptron";
     }
@@ -38,19 +45,22 @@ contract SparsePerceptron is ModelBase {
     }
 
     function _predict(bytes calldata sample) internal view override returns (uint256) {
-        return _bias + _sumAtFeatures(sample, _sparseLength(sample), 1, 0) > 0 ? 1 : 0;
+        return _bias + SparseLoops.sumAtFeatures(sample, _sparseLength(sample), 1, 0) > 0 ? 1 : 0;
     }
 
-    function _update(bytes calldata sample, uint256 label) internal override returns (bool) {
+    function _update(bytes calldata sample, uint256 label)
+        internal
+        override
+        returns (bool, uint256 predicted)
+    {
         uint256 n = _sparseLength(sample);
         int256 delta = label == 1 ? learningRate : -learningRate;
-        uint256 staged = _freeMemory();
-        (int256 sum, uint256 overflow) = _sumAndStage(sample, n, delta);
-        uint256 predicted = _bias + sum > 0 ? 1 : 0;
-        if (predicted == label) return false;
-        _commitStaged(staged, overflow, delta);
-        // The intercept counts as parameter F in an overflow error.
-        _bias = int64(_checkedInt64(numFeatures, _bias + delta));
-        return true;
+        uint256 staged = SparseLoops.freeMemory();
+        int256 sum = SparseLoops.sumAndStage(sample, n, delta);
+        predicted = _bias + sum > 0 ? 1 : 0;
+        if (predicted == label) return (false, predicted);
+        SparseLoops.commitStaged(staged);
+        _bias = int64(_saturatedInt64(_bias + delta));
+        return (true, predicted);
     }
 }

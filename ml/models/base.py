@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ml.errors import InvalidSample, NotFittedError, UnknownClassError
-from ml.fixed_point import INT32_MAX, INT32_MIN, to_fixed
+from ml.errors import ComponentOutOfRange, InvalidSample, NotFittedError, UnknownClassError
+from ml.fixed_point import ONE, to_fixed
 from ml.packing import (
     INT64_LANES,
     UINT32_LANES,
@@ -31,6 +31,8 @@ from ml.packing import (
 )
 
 CHUNK_WORDS = 256  # ModelBase.CHUNK_WORDS
+#: ModelBase.PREDICT_GAS_BUDGET: the most gas `predict` of an accepted sample may cost
+PREDICT_GAS_BUDGET = 5_000_000
 
 
 LAYOUTS = {
@@ -66,7 +68,27 @@ class OnChainModel(ABC):
         if len(names) != num_classes:
             raise ValueError(f"{len(names)} class names for {num_classes} classes")
         self.classes_ = names
+        base, per_value = self.predict_gas()
+        if base + per_value > PREDICT_GAS_BUDGET or (
+            not self.sparse and self.num_features > (PREDICT_GAS_BUDGET - base) // per_value
+        ):
+            raise ValueError(
+                f"{self.kind} with {num_features} features and {num_classes} classes: predict "
+                f"could exceed the gas budget of {PREDICT_GAS_BUDGET:,}"
+            )
         self.params_: list[int] = [0] * self.param_count
+
+    # ------------------------------------------------------------------ gas budget
+
+    @abstractmethod
+    def predict_gas(self) -> tuple[int, int]:
+        """(base, per value): the contract's `_predictGas`, an upper bound on predict's gas of
+        base + per value for each feature (sparse) or dimension (dense)."""
+
+    @property
+    def max_sample_bytes(self) -> int:
+        """The contract's `maxSampleBytes()`: see `max_sample_bytes`."""
+        return max_sample_bytes(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -132,8 +154,8 @@ class OnChainModel(ABC):
                 f"wrong dimension: {len(values)} values, the model takes {self.num_features}"
             )
         for d, v in enumerate(values):
-            if not INT32_MIN <= v <= INT32_MAX:
-                raise InvalidSample(f"value {d} = {v} does not fit int32")
+            if not -ONE <= v <= ONE:
+                raise ComponentOutOfRange(d, v)
         return values
 
     def state(self) -> dict:
@@ -178,7 +200,15 @@ class OnChainModel(ABC):
     @abstractmethod
     def update_fixed(self, sample: Sequence[int], label: int) -> bool:
         """Applies the contract's `update`; returns whether parameters changed. Raises, and
-        changes nothing, where the contract would revert."""
+        changes nothing, where the contract would revert (never for overflow: parameters
+        saturate)."""
+
+    def learn_fixed(self, sample: Sequence[int], label: int) -> int:
+        """Applies the contract's `update` and returns what it returns: `predictedBefore`, the
+        class predicted for the sample just before learning from it."""
+        predicted = self.predict_fixed(sample)
+        self.update_fixed(sample, label)
+        return predicted
 
     # ------------------------------------------------------------------ scikit-learn API
 
@@ -188,11 +218,18 @@ class OnChainModel(ABC):
         return np.array([self.predict_fixed(s) for s in self._samples(X)], dtype=int)
 
     def partial_fit(self, X, y, classes=None):
-        """Learns from each sample in order, exactly as a sequence of on-chain updates."""
+        """Learns from each sample in order, exactly as a sequence of on-chain updates.
+        ``predicted_before_`` holds what each update returned: the class predicted for its
+        sample just before learning from it."""
         if classes is not None and len(classes) != self.num_classes:
             raise ValueError(f"classes has {len(classes)} entries, the model {self.num_classes}")
-        for sample, label in zip(self._samples(X), y, strict=True):
-            self.update_fixed(sample, self._label(label))
+        self.predicted_before_ = np.array(
+            [
+                self.learn_fixed(sample, self._label(label))
+                for sample, label in zip(self._samples(X), y, strict=True)
+            ],
+            dtype=int,
+        )
         return self
 
     def fit(self, X, y):
@@ -209,3 +246,13 @@ class OnChainModel(ABC):
     def _require_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise NotFittedError(f"{type(self).__name__} has no parameters yet")
+
+
+def max_sample_bytes(model: OnChainModel) -> int:
+    """The longest sample (bytes) whose `predict` costs at most PREDICT_GAS_BUDGET on chain,
+    exactly as the contract's `maxSampleBytes()`: 4 * D for dense models; for sparse models 2
+    bytes per feature, as many features as (budget - base) / per feature allows, at most F."""
+    if not model.sparse:
+        return 4 * model.num_features
+    base, per_value = model.predict_gas()
+    return 2 * min((PREDICT_GAS_BUDGET - base) // per_value, model.num_features)

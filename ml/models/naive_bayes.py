@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import ClassCountOverflow, FixedPointOverflow, ParameterOverflow
+from ml.errors import FixedPointOverflow
 from ml.fixed_point import ONE, UINT32_MAX, to_fixed
 from ml.models.base import OnChainModel
 
@@ -38,6 +38,11 @@ class NaiveBayes(OnChainModel):
     layout = "uint32"
     sparse = True
     state_attributes = ("class_samples_", "class_occurrences_")
+
+    def predict_gas(self) -> tuple[int, int]:
+        """NaiveBayes._predictGas."""
+        C = self.num_classes
+        return 30_000 + 5_000 * C, 2_100 * ((C + 7) // 8) + 900 * C + 300
 
     def __init__(
         self, *, num_features: int, num_classes: int, alpha: float = 1.0, class_names=None
@@ -127,16 +132,13 @@ class NaiveBayes(OnChainModel):
         return best
 
     def update_fixed(self, sample, label: int) -> bool:
+        # Counts saturate at 2^32 - 1 and n[c] at 2^64 - 1; N[c] adds only the counts that rose.
         C = self.num_classes
-        if self.class_samples_[label] == _UINT64_MAX:
-            raise ClassCountOverflow(label)
         for f in sample:
-            if self.params_[f * C + label] == UINT32_MAX:
-                raise ParameterOverflow(f * C + label, UINT32_MAX + 1)
-        for f in sample:
-            self.params_[f * C + label] += 1
-        self.class_samples_[label] += 1
-        self.class_occurrences_[label] += len(sample)
+            if self.params_[f * C + label] < UINT32_MAX:
+                self.params_[f * C + label] += 1
+                self.class_occurrences_[label] += 1
+        self.class_samples_[label] = min(self.class_samples_[label] + 1, _UINT64_MAX)
         return True
 
     def load_words(self, words) -> None:

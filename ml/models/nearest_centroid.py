@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import ClassCountOverflow, FixedPointOverflow, ParameterOverflow
-from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, div_round, to_fixed
+from ml.errors import FixedPointOverflow
+from ml.fixed_point import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    ONE,
+    div_round,
+    saturate_int64,
+    to_fixed,
+)
 from ml.models.base import OnChainModel
 
 _UINT64_MAX = 2**64 - 1
@@ -26,6 +35,11 @@ class NearestCentroid(OnChainModel):
     layout = "int32"
     sparse = False
     state_attributes = ("counts_",)
+
+    def predict_gas(self) -> tuple[int, int]:
+        """NearestCentroid._predictGas."""
+        C = self.num_classes
+        return 30_000 + 1_500 * C, 100 + 520 * C
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(
@@ -77,13 +91,11 @@ class NearestCentroid(OnChainModel):
 
     def update_fixed(self, sample, label: int) -> bool:
         count = self.counts_[label]
-        if count == _UINT64_MAX:
-            raise ClassCountOverflow(label)
         base = label * self.num_features
         for d, x in enumerate(sample):
             mean = self.params_[base + d]
             self.params_[base + d] = mean + div_round(x - mean, count + 1)
-        self.counts_[label] = count + 1
+        self.counts_[label] = min(count + 1, _UINT64_MAX)  # saturates
         return True
 
     def constructor_args(self, owner) -> list:
@@ -114,6 +126,11 @@ class SparseNearestCentroid(OnChainModel):
     layout = "int64"
     sparse = True
     state_attributes = ("counts_", "squared_norms_")
+
+    def predict_gas(self) -> tuple[int, int]:
+        """SparseNearestCentroid._predictGas."""
+        C = self.num_classes
+        return 30_000 + 4_000 * C, 2_100 * ((C + 3) // 4) + 360 * C + 100
 
     def __init__(self, *, num_features: int, num_classes: int, class_names=None):
         super().__init__(
@@ -178,19 +195,15 @@ class SparseNearestCentroid(OnChainModel):
         return best
 
     def update_fixed(self, sample, label: int) -> bool:
+        # Sums saturate at the int64 range and counts at 2^32 - 1; the squared norm adds the
+        # exact growth of the squares, so it stays the squared norm of the stored sums.
         C = self.num_classes
-        if self.counts_[label] >= _SPARSE_MAX_COUNT:
-            raise ClassCountOverflow(label)
-        old_sum = 0
         for f in sample:
-            v = self.params_[f * C + label]
-            if v + ONE > INT64_MAX:
-                raise ParameterOverflow(f * C + label, v + ONE)
-            old_sum += v
-        for f in sample:
-            self.params_[f * C + label] += ONE
-        self.squared_norms_[label] += 2 * ONE * old_sum + len(sample) * ONE * ONE
-        self.counts_[label] += 1
+            old = self.params_[f * C + label]
+            new = saturate_int64(old + ONE)
+            self.params_[f * C + label] = new
+            self.squared_norms_[label] += new * new - old * old
+        self.counts_[label] = min(self.counts_[label] + 1, _SPARSE_MAX_COUNT)
         return True
 
     def constructor_args(self, owner) -> list:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ml.errors import ParameterOverflow
-from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, div_round, to_fixed
+from ml.errors import FixedPointOverflow
+from ml.fixed_point import (
+    INT32_MAX,
+    INT32_MIN,
+    INT64_MAX,
+    INT64_MIN,
+    ONE,
+    div_round,
+    saturate,
+    saturate_int64,
+    to_fixed,
+)
 from ml.models.base import OnChainModel
-
-
-def _check_int64(index: int, value: int) -> int:
-    if not INT64_MIN <= value <= INT64_MAX:
-        raise ParameterOverflow(index, value)
-    return value
 
 
 class _BinaryPerceptron(OnChainModel):
@@ -34,7 +38,9 @@ class _BinaryPerceptron(OnChainModel):
         self.learning_rate_fixed = to_fixed(learning_rate)
         if not 0 < self.learning_rate_fixed <= INT64_MAX:
             raise ValueError("learning rate must be positive")
-        self.intercept_ = _check_int64(num_features, to_fixed(intercept))
+        self.intercept_ = to_fixed(intercept)
+        if not INT64_MIN <= self.intercept_ <= INT64_MAX:
+            raise FixedPointOverflow(f"intercept {intercept} does not fit int64 fixed point")
 
     @property
     def param_count(self) -> int:
@@ -87,6 +93,10 @@ class SparsePerceptron(_BinaryPerceptron):
     def decision_fixed(self, sample) -> int:
         return self.intercept_ + sum(self.params_[f] for f in sample)
 
+    def predict_gas(self) -> tuple[int, int]:
+        """SparsePerceptron._predictGas."""
+        return 40_000, 2_600
+
     def predict_fixed(self, sample) -> int:
         return 1 if self.decision_fixed(sample) > 0 else 0
 
@@ -94,11 +104,9 @@ class SparsePerceptron(_BinaryPerceptron):
         if self.predict_fixed(sample) == label:
             return False
         delta = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
-        new = {f: _check_int64(f, self.params_[f] + delta) for f in sample}
-        intercept = _check_int64(self.num_features, self.intercept_ + delta)
-        for f, v in new.items():
-            self.params_[f] = v
-        self.intercept_ = intercept
+        for f in sample:
+            self.params_[f] = saturate_int64(self.params_[f] + delta)
+        self.intercept_ = saturate_int64(self.intercept_ + delta)
         return True
 
 
@@ -130,6 +138,11 @@ class MulticlassSparsePerceptron(OnChainModel):
         self.learning_rate_fixed = to_fixed(learning_rate)
         if not 0 < self.learning_rate_fixed <= INT64_MAX:
             raise ValueError("learning rate must be positive")
+
+    def predict_gas(self) -> tuple[int, int]:
+        """MulticlassSparsePerceptron._predictGas."""
+        C = self.num_classes
+        return 30_000 + 1_200 * C, 2_100 * ((C + 3) // 4) + 360 * C + 100
 
     @property
     def param_count(self) -> int:
@@ -167,7 +180,7 @@ class MulticlassSparsePerceptron(OnChainModel):
             + [(f * C + predicted, -lr) for f in sample]
             + [(F * C + label, lr), (F * C + predicted, -lr)]
         ):
-            params[index] = _check_int64(index, params[index] + delta)
+            params[index] = saturate_int64(params[index] + delta)
         self.params_ = params
         return True
 
@@ -202,6 +215,10 @@ class DensePerceptron(_BinaryPerceptron):
     def decision_fixed(self, sample) -> int:
         return self.intercept_ * ONE + sum(w * x for w, x in zip(self.params_, sample, strict=True))
 
+    def predict_gas(self) -> tuple[int, int]:
+        """DensePerceptron._predictGas."""
+        return 30_000, 560
+
     def predict_fixed(self, sample) -> int:
         return 1 if self.decision_fixed(sample) > 0 else 0
 
@@ -209,12 +226,9 @@ class DensePerceptron(_BinaryPerceptron):
         if self.predict_fixed(sample) == label:
             return False
         step = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
-        weights = []
-        for d, (w, x) in enumerate(zip(self.params_, sample, strict=True)):
-            v = w + div_round(step * x, ONE)
-            if not INT32_MIN <= v <= INT32_MAX:
-                raise ParameterOverflow(d, v)
-            weights.append(v)
-        intercept = _check_int64(self.num_features, self.intercept_ + step)
-        self.params_, self.intercept_ = weights, intercept
+        self.params_ = [
+            saturate(w + div_round(step * x, ONE), INT32_MIN, INT32_MAX)
+            for w, x in zip(self.params_, sample, strict=True)
+        ]
+        self.intercept_ = saturate_int64(self.intercept_ + step)
         return True

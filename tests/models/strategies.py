@@ -47,8 +47,12 @@ def sparse_samples(num_features: int, max_size: int = 12):
     ).map(sorted)
 
 
+#: dense sample components: within [-ONE, ONE], the bound the contracts accept
+components = _mostly_small(-ONE, ONE, ONE // 4)
+
+
 def dense_samples(dimensions: int):
-    return st.lists(int32s, min_size=dimensions, max_size=dimensions)
+    return st.lists(components, min_size=dimensions, max_size=dimensions)
 
 
 @st.composite
@@ -95,7 +99,7 @@ def naive_bayes_models(draw):
     model.class_occurrences_ = [sum(counts[c::C]) for c in range(C)]
     model.class_samples_ = draw(
         st.lists(
-            st.one_of(st.just(0), st.integers(1, 10**6), st.integers(1, 2**64 - 2)),
+            st.one_of(st.just(0), st.integers(1, 10**6), st.integers(1, 2**64 - 1)),
             min_size=C,
             max_size=C,
         )
@@ -111,7 +115,7 @@ def nearest_centroids(draw):
     model.params_ = with_tie(draw, params, C, False, D)
     model.counts_ = draw(
         st.lists(
-            st.one_of(st.just(0), st.integers(1, 1000), st.integers(1, 2**64 - 2)),
+            st.one_of(st.just(0), st.integers(1, 1000), st.integers(1, 2**64 - 1)),
             min_size=C,
             max_size=C,
         )
@@ -141,4 +145,98 @@ MODEL_STRATEGIES = {
     "naive-bayes": naive_bayes_models,
     "nearest-centroid": nearest_centroids,
     "sparse-nearest-centroid": sparse_nearest_centroids,
+}
+
+
+# ------------------------------------------------------------------ at the limits
+# Parameters at or within a few steps of their lane's limits, and large learning rates, so that
+# a short run of updates drives many of them into saturation.
+
+
+def _near(limit: int, step: int):
+    return st.integers(0, 3).map(lambda k: limit - k * step)
+
+
+def _limits(lo: int, hi: int, step: int):
+    return st.one_of(_near(hi, step), _near(lo, -step), st.sampled_from([lo, hi]))
+
+
+big_rates = st.one_of(st.sampled_from([ONE // 2, ONE, 2**40]), st.integers(1, 2**62))
+
+
+@st.composite
+def saturating_sparse_perceptrons(draw):
+    F = draw(st.integers(1, 12))
+    model = SparsePerceptron(num_features=F)
+    model.learning_rate_fixed = draw(big_rates)
+    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
+    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=F, max_size=F))
+    return model, sparse_samples(F, 6), st.integers(0, 1)
+
+
+@st.composite
+def saturating_multiclass_sparse_perceptrons(draw):
+    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
+    model = MulticlassSparsePerceptron(num_features=F, num_classes=C)
+    model.learning_rate_fixed = draw(big_rates)
+    n = model.param_count
+    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
+    return model, sparse_samples(F, 6), st.integers(0, C - 1)
+
+
+@st.composite
+def saturating_dense_perceptrons(draw):
+    D = draw(st.integers(1, 8))
+    model = DensePerceptron(num_features=D)
+    model.learning_rate_fixed = draw(st.one_of(big_rates, st.just(2**63 - 1)))
+    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
+    model.params_ = draw(st.lists(_limits(INT32_MIN, INT32_MAX, ONE // 2), min_size=D, max_size=D))
+    return model, dense_samples(D), st.integers(0, 1)
+
+
+@st.composite
+def saturating_naive_bayes(draw):
+    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 3))
+    model = NaiveBayes(num_features=F, num_classes=C)
+    n = model.param_count
+    counts = draw(st.lists(st.integers(0, 2).map(lambda k: UINT32_MAX - k), min_size=n, max_size=n))
+    model.params_ = counts
+    model.class_occurrences_ = [sum(counts[c::C]) for c in range(C)]
+    model.class_samples_ = draw(
+        st.lists(st.integers(0, 2).map(lambda k: 2**64 - 1 - k), min_size=C, max_size=C)
+    )
+    return model, sparse_samples(F, 6), st.integers(0, C - 1)
+
+
+@st.composite
+def saturating_nearest_centroids(draw):
+    D, C = draw(st.integers(1, 6)), draw(st.integers(2, 3))
+    model = NearestCentroid(num_features=D, num_classes=C)
+    n = model.param_count
+    model.params_ = draw(st.lists(_limits(INT32_MIN, INT32_MAX, 1), min_size=n, max_size=n))
+    model.counts_ = draw(
+        st.lists(st.integers(0, 2).map(lambda k: 2**64 - 1 - k), min_size=C, max_size=C)
+    )
+    return model, dense_samples(D), st.integers(0, C - 1)
+
+
+@st.composite
+def saturating_sparse_nearest_centroids(draw):
+    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 3))
+    model = SparseNearestCentroid(num_features=F, num_classes=C)
+    n = model.param_count
+    model._set_sums(draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n)))
+    model.counts_ = draw(
+        st.lists(st.integers(0, 2).map(lambda k: 2**32 - 1 - k), min_size=C, max_size=C)
+    )
+    return model, sparse_samples(F, 6), st.integers(0, C - 1)
+
+
+SATURATING_STRATEGIES = {
+    "sparse-perceptron": saturating_sparse_perceptrons,
+    "multiclass-sparse-perceptron": saturating_multiclass_sparse_perceptrons,
+    "dense-perceptron": saturating_dense_perceptrons,
+    "naive-bayes": saturating_naive_bayes,
+    "nearest-centroid": saturating_nearest_centroids,
+    "sparse-nearest-centroid": saturating_sparse_nearest_centroids,
 }

@@ -1,16 +1,15 @@
 """Differential property tests: each contract and its Python mirror, from random parameters
-(range extremes included) through random predictions and updates, agree exactly."""
+(range extremes included) through random predictions and updates, agree exactly; and no update
+ever reverts for overflow (parameters saturate at their lane's range)."""
 
 import copy
 
 import pytest
-from helpers import reverts_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import MODEL_STRATEGIES
+from strategies import MODEL_STRATEGIES, SATURATING_STRATEGIES
 
 from ml.deploy import deploy_model
-from ml.errors import ClassCountOverflow, ParameterOverflow
 
 ON_CHAIN = settings(
     max_examples=6,
@@ -43,18 +42,34 @@ def test_contract_predicts_and_learns_exactly_as_its_mirror(kind, data, chain, o
                 assert (list(exponents), list(mantissas)) == model.scores_fixed(sample)
 
             expected = copy.deepcopy(model)
-            try:
-                changed = expected.update_fixed(sample, label)
-            except (ParameterOverflow, ClassCountOverflow) as refused:
-                name, inputs = refused.contract_error
-                with reverts_with(getattr(contract, name), **inputs):
-                    contract.update(encoded, label, sender=owner)
-                assert type(model).from_contract(contract).state() == model.state()
-                continue
-
-            receipt = contract.update(encoded, label, sender=owner)
+            predicted = expected.predict_fixed(sample)
+            changed = expected.update_fixed(sample, label)  # never raises for overflow
+            assert contract.update.call(encoded, label, sender=owner) == predicted
+            receipt = contract.update(encoded, label, sender=owner)  # never reverts
             assert [e.event_name for e in receipt.events] == (["ModelUpdated"] if changed else [])
             model = expected
+            assert type(model).from_contract(contract).state() == model.state()
+    finally:
+        chain.restore(snapshot)
+
+
+@pytest.mark.parametrize("kind", sorted(SATURATING_STRATEGIES))
+@ON_CHAIN
+@given(data=st.data())
+def test_updates_at_the_limits_saturate_exactly_as_the_mirror(kind, data, chain, owner):
+    """From parameters at or next to their lane's limits, long runs of updates pushing them
+    further never revert and leave contract and mirror bit-identical."""
+    model, samples, labels = data.draw(SATURATING_STRATEGIES[kind]())
+    steps = data.draw(st.lists(st.tuples(samples, labels), min_size=2, max_size=6))
+    snapshot = chain.snapshot()
+    try:
+        contract = deploy_model(model, owner).contract
+        for sample, label in steps:
+            encoded = model.encode_fixed(sample)
+            assert contract.update.call(encoded, label, sender=owner) == model.learn_fixed(
+                sample, label
+            )
+            contract.update(encoded, label, sender=owner)
             assert type(model).from_contract(contract).state() == model.state()
     finally:
         chain.restore(snapshot)

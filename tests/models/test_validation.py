@@ -1,13 +1,11 @@
 """Every validation error of the models: the named error with its deciding values, and no
 change to the model's state."""
 
-import copy
-
 import pytest
 from helpers import reverts_with
 
 from ml.deploy import deploy_model
-from ml.errors import FixedPointOverflow
+from ml.errors import ComponentOutOfRange
 from ml.fixed_point import INT32_MAX, INT64_MAX, ONE, UINT32_MAX
 from ml.models import (
     DensePerceptron,
@@ -94,6 +92,37 @@ def test_wrong_dimension(kind, deployed, owner):
     assert state(model, contract) == before
 
 
+@pytest.mark.parametrize("kind", DENSE)
+@pytest.mark.parametrize("value", [ONE + 1, -ONE - 1, 2**31 - 1, -(2**31)])
+def test_component_out_of_range(kind, value, deployed, owner):
+    """Each dense component must lie in [-ONE, ONE]; the first one outside is named."""
+    model, contract = deployed(kind)
+    before = state(model, contract)
+    sample = [ONE, -ONE, value, value + (1 if value < 0 else -1) * 5 * ONE]
+    with pytest.raises(ComponentOutOfRange) as refused:
+        model.check_dense(sample)
+    assert (refused.value.index, refused.value.value) == (2, value)
+    data = encode_dense(sample)
+    with reverts_with(contract.ComponentOutOfRange, index=2, value=value):
+        contract.predict(data)
+    for label in range(model.num_classes):
+        with reverts_with(contract.ComponentOutOfRange, index=2, value=value):
+            contract.update(data, label, sender=owner)
+    assert state(model, contract) == before
+
+
+def test_component_bound_checked_without_any_centroid(deployed, owner):
+    """A nearest centroid with no samples in any class measures no distance; it still checks."""
+    model = NearestCentroid(num_features=D, num_classes=C)
+    model, contract = deployed("nearest-centroid", model)
+    data = encode_dense([0, 0, 0, -ONE - 1])
+    with reverts_with(contract.ComponentOutOfRange, index=3, value=-ONE - 1):
+        contract.predict(data)
+    with reverts_with(contract.ComponentOutOfRange, index=3, value=-ONE - 1):
+        contract.update(data, 0, sender=owner)
+    assert contract.predict(encode_dense([ONE, -ONE, 0, 0])) == 0
+
+
 def sparse_bytes(*indices) -> bytes:
     return b"".join(i.to_bytes(2, "big") for i in indices)
 
@@ -139,10 +168,10 @@ def test_unknown_class(kind, deployed, owner):
     assert state(model, contract) == before
 
 
-def overflowing_models():
+def saturating_models():
     """Models one update away from leaving their storage range: (model, sample, label, and the
-    parameter index and value the error must carry)."""
-    # Score on [3, 5] is -1 + (-MAX) + MAX < 0: label 1 raises both weights; weight 5 overflows.
+    parameter index and the limit it must stop at)."""
+    # Score on [3, 5] is -1 + (-MAX) + MAX < 0: label 1 raises both weights; weight 5 saturates.
     sp = SparsePerceptron(num_features=F, intercept=-1.0)
     sp.params_[3], sp.params_[5] = -INT64_MAX, INT64_MAX
     # Class 2 scores MAX + 1 on [4], class 0 scores MAX: label 0 raises w[4][0] past int64.
@@ -159,26 +188,40 @@ def overflowing_models():
     sums[8 * C + 1] = INT64_MAX - ONE + 1
     snc._set_sums(sums)
     snc.counts_ = [1, 1, 1]
-    lr = ONE // 2
     return {
-        "sparse-perceptron": (sp, [3, 5], 1, 5, INT64_MAX + lr),
-        "multiclass-sparse-perceptron": (mc, [4], 0, 4 * C, INT64_MAX + lr),
-        "dense-perceptron": (dp, [0, 0, 50_000, 0], 1, 2, INT32_MAX - 100 + 25_000),
-        "naive-bayes": (nb, [6], 1, 6 * C + 1, UINT32_MAX + 1),
-        "sparse-nearest-centroid": (snc, [8], 1, 8 * C + 1, INT64_MAX + 1),
+        "sparse-perceptron": (sp, [3, 5], 1, 5, INT64_MAX),
+        "multiclass-sparse-perceptron": (mc, [4], 0, 4 * C, INT64_MAX),
+        "dense-perceptron": (dp, [0, 0, 50_000, 0], 1, 2, INT32_MAX),
+        "naive-bayes": (nb, [6, 7], 1, 6 * C + 1, UINT32_MAX),
+        "sparse-nearest-centroid": (snc, [8], 1, 8 * C + 1, INT64_MAX),
     }
 
 
-@pytest.mark.parametrize("kind", sorted(overflowing_models()))
-def test_parameter_overflow(kind, deployed, owner):
-    model, sample, label, index, value = overflowing_models()[kind]
-    with pytest.raises(FixedPointOverflow):  # the mirror refuses the same update
-        copy.deepcopy(model).update_fixed(sample, label)
+@pytest.mark.parametrize("kind", sorted(saturating_models()))
+def test_parameters_saturate_instead_of_reverting(kind, deployed, owner):
+    """The update that would overflow a lane succeeds on chain and in the mirror, the lane
+    stops at its limit, and both agree on every stored value."""
+    model, sample, label, index, limit = saturating_models()[kind]
     model, contract = deployed(kind, model)
-    before = state(model, contract)
-    with reverts_with(contract.ParameterOverflow, index=index, value=value):
-        contract.update(model.encode_fixed(sample), label, sender=owner)
-    assert state(model, contract) == before
+    model.update_fixed(sample, label)
+    assert model.params_[index] == limit
+    contract.update(model.encode_fixed(sample), label, sender=owner)
+    assert state(model, contract) == model.state()
+
+
+def test_a_saturated_dense_weight_still_moves_back(deployed, owner):
+    """Finding 2 of issue 9: six contributions at lr 0.5 used to pin a dense weight at the int32
+    limit, after which every honest correction pushing it further reverted. Now the weight
+    saturates, corrections that push further succeed, and one that pulls it back moves it."""
+    model = DensePerceptron(num_features=D, learning_rate=0.5)
+    model.params_[0] = INT32_MAX - 1
+    model, contract = deployed("dense-perceptron", model)
+    push = [ONE, 0, 0, 0]
+    for label in (1, 0, 1):  # a mistake each time: the model flips its prediction
+        model.update_fixed(push, label)
+        contract.update(encode_dense(push), label, sender=owner)
+        assert state(model, contract) == model.state()
+    assert model.params_[0] < INT32_MAX
 
 
 def full_class_models():
@@ -192,12 +235,15 @@ def full_class_models():
 
 
 @pytest.mark.parametrize("kind", sorted(full_class_models()))
-def test_class_count_overflow(kind, deployed, owner):
+def test_class_counts_saturate(kind, deployed, owner):
     model, contract = deployed(kind, full_class_models()[kind])
-    before = state(model, contract)
-    with reverts_with(contract.ClassCountOverflow, label=1):
-        contract.update(valid_sample(model), 1, sender=owner)
-    assert state(model, contract) == before
+    full = model.state()
+    sample = [1, 3] if model.sparse else [ONE] * D
+    model.update_fixed(sample, 1)
+    contract.update(valid_sample(model), 1, sender=owner)
+    assert state(model, contract) == model.state()
+    counts = "class_samples_" if kind == "naive-bayes" else "counts_"
+    assert getattr(model, counts)[1] == full[counts][1]
 
 
 @pytest.mark.parametrize("kind", ALL)
