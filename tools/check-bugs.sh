@@ -41,7 +41,8 @@ for patch in "$root"/tests/forge/bugs/*.patch; do
   log="$scratch/$name.log"
   case "$suite" in
     forge) (cd "$scratch" && forge test --fail-fast) >"$log" 2>&1 ;;
-    ape\ *) (cd "$scratch" && ape test ${suite#ape } -x -q -p no:cacheprovider) >"$log" 2>&1 ;;
+    # PYTHONPATH: the scratch copy's ml/, not the clone's (which the editable install names).
+    ape\ *) (cd "$scratch" && PYTHONPATH="$scratch" ape test ${suite#ape } -x -q -p no:cacheprovider) >"$log" 2>&1 ;;
     *) echo "unknown suite '$suite' in $patch" >"$log"; false ;;
   esac
   status=$?
