@@ -124,9 +124,10 @@ abstract contract CollaborativeTrainer is
         // Reputation rewards information, not repetition: only new content that the model got
         // wrong before learning it earns any.
         bool earns = !seen && predictedBefore != label;
-        // The model is the trainer's own (it owns it): its call cannot reenter to exploit this
-        // write to the record opened above, which costs a warm 200 gas.
-        // slither-disable-next-line reentrancy-benign
+        // The model is the trainer's own (deployed first, then owned by it), and every entry
+        // point that writes records is nonReentrant: the call above cannot reenter to exploit
+        // this write to the record opened before it (a warm 200 gas).
+        // slither-disable-next-line reentrancy-no-eth,reentrancy-benign
         if (earns) _records[key].stakeAndFlag |= EARNS_REPUTATION;
         emit ContributionAdded(
             contributionId(key, msg.sender, block.timestamp),
