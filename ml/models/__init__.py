@@ -3,12 +3,18 @@
 from ml.models.base import OnChainModel
 from ml.models.naive_bayes import NaiveBayes
 from ml.models.nearest_centroid import NearestCentroid, SparseNearestCentroid
-from ml.models.perceptron import DensePerceptron, MulticlassSparsePerceptron, SparsePerceptron
+from ml.models.perceptron import (
+    AveragedSparsePerceptron,
+    DensePerceptron,
+    MulticlassSparsePerceptron,
+    SparsePerceptron,
+)
 
 MODELS: dict[str, type[OnChainModel]] = {
     m.kind: m
     for m in (
         SparsePerceptron,
+        AveragedSparsePerceptron,
         MulticlassSparsePerceptron,
         DensePerceptron,
         NaiveBayes,
@@ -19,6 +25,7 @@ MODELS: dict[str, type[OnChainModel]] = {
 
 __all__ = [
     "MODELS",
+    "AveragedSparsePerceptron",
     "DensePerceptron",
     "MulticlassSparsePerceptron",
     "NaiveBayes",

@@ -24,6 +24,7 @@ class _BinaryPerceptron(OnChainModel):
     beside the weights (slot 0 on chain), and the same constructor and state bridge."""
 
     state_attributes = ("intercept_",)
+    binary = True
 
     def __init__(
         self,
@@ -107,6 +108,101 @@ class SparsePerceptron(_BinaryPerceptron):
         for f in sample:
             self.params_[f] = saturate_int64(self.params_[f] + delta)
         self.intercept_ = saturate_int64(self.intercept_ + delta)
+        return True
+
+
+class AveragedSparsePerceptron(_BinaryPerceptron):
+    """Averaged binary perceptron over present-feature indices (AveragedSparsePerceptron.sol).
+
+    It learns as `SparsePerceptron` (a mistake of the current weights w moves them by the
+    learning rate) but predicts with the average of w over every update it has seen, kept
+    incrementally (Daume's trick): a counter c of updates, and u = sum over mistakes of the step
+    times the number of updates before it. The average of the c states after each update is then
+    w - u / c, so the averaged score's sign is that of
+    c * (b + sum w[f]) - (u_b + sum u[f]): integers only, no division.
+
+    params_[2f] is w[f] and params_[2f + 1] is u[f]; params_[2F] is u_b and params_[2F + 1] is
+    c; the intercept b is ``intercept_``. Every value saturates at the int64 range.
+
+    Examples
+    --------
+    >>> m = AveragedSparsePerceptron(num_features=2, learning_rate=1.0)
+    >>> m.learn_fixed([0], 1), m.learn_fixed([0], 1)  # the average starts at zero: class 0
+    (0, 1)
+    >>> m.weights_, m.weighted_sums_, m.intercept_, m.intercept_sum_, m.updates_
+    ([1000000, 0], [0, 0], 1000000, 0, 2)
+    """
+
+    kind = "averaged-sparse-perceptron"
+    contract_name = "AveragedSparsePerceptron"
+    layout = "int64"
+    sparse = True
+
+    @property
+    def param_count(self) -> int:
+        return 2 * self.num_features + 2
+
+    @property
+    def weights_(self) -> list[int]:
+        return self.params_[0 : 2 * self.num_features : 2]
+
+    @property
+    def weighted_sums_(self) -> list[int]:
+        return self.params_[1 : 2 * self.num_features : 2]
+
+    @property
+    def intercept_sum_(self) -> int:
+        return self.params_[2 * self.num_features]
+
+    @property
+    def updates_(self) -> int:
+        return self.params_[2 * self.num_features + 1]
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """The averaged weights (reals)."""
+        c = max(self.updates_, 1)
+        return (np.array(self.weights_, dtype=float) - np.array(self.weighted_sums_) / c) / ONE
+
+    def set_average(self, weights, average, intercept: int, average_intercept: int, updates):
+        """Deploys current weights and intercept whose average over `updates` updates is
+        `average` and `average_intercept` (fixed point): u = updates * (w - average)."""
+        F = self.num_features
+        params = [0] * self.param_count
+        params[0 : 2 * F : 2] = [int(w) for w in weights]
+        params[1 : 2 * F : 2] = [updates * (w - a) for w, a in zip(weights, average, strict=True)]
+        params[2 * F] = updates * (intercept - average_intercept)
+        params[2 * F + 1] = updates
+        self.params_ = [saturate_int64(v) for v in params]
+        self.intercept_ = intercept
+
+    def predict_gas(self) -> tuple[int, int]:
+        """AveragedSparsePerceptron._predictGas."""
+        return 45_000, 2_800
+
+    def current_fixed(self, sample) -> int:
+        """The score of the current weights, which decides whether an update is a mistake."""
+        return self.intercept_ + sum(self.params_[2 * f] for f in sample)
+
+    def decision_fixed(self, sample) -> int:
+        """c times the averaged score (same sign)."""
+        sums = self.intercept_sum_ + sum(self.params_[2 * f + 1] for f in sample)
+        return self.updates_ * self.current_fixed(sample) - sums
+
+    def predict_fixed(self, sample) -> int:
+        return 1 if self.decision_fixed(sample) > 0 else 0
+
+    def update_fixed(self, sample, label: int) -> bool:
+        F, c = self.num_features, self.updates_
+        if (1 if self.current_fixed(sample) > 0 else 0) != label:
+            delta = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
+            for f in sample:
+                self.params_[2 * f] = saturate_int64(self.params_[2 * f] + delta)
+            for f in sample:
+                self.params_[2 * f + 1] = saturate_int64(self.params_[2 * f + 1] + c * delta)
+            self.intercept_ = saturate_int64(self.intercept_ + delta)
+            self.params_[2 * F] = saturate_int64(self.params_[2 * F] + c * delta)
+        self.params_[2 * F + 1] = saturate_int64(c + 1)
         return True
 
 

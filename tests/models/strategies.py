@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, UINT32_MAX
 from ml.models import (
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -62,6 +63,18 @@ def sparse_perceptrons(draw):
     model.learning_rate_fixed = draw(learning_rates)
     model.intercept_ = draw(int64s)
     model.params_ = draw(st.lists(int64s, min_size=F, max_size=F))
+    return model, sparse_samples(F), st.integers(0, 1)
+
+
+@st.composite
+def averaged_sparse_perceptrons(draw):
+    F = draw(st.integers(1, 40))
+    model = AveragedSparsePerceptron(num_features=F, class_names=["Negative", "Positive"])
+    model.learning_rate_fixed = draw(learning_rates)
+    model.intercept_ = draw(int64s)
+    params = draw(st.lists(int64s, min_size=2 * F + 1, max_size=2 * F + 1))
+    updates = draw(st.one_of(st.integers(0, 10**4), int64s))  # the counter
+    model.params_ = [*params, updates]
     return model, sparse_samples(F), st.integers(0, 1)
 
 
@@ -140,6 +153,7 @@ def sparse_nearest_centroids(draw):
 
 MODEL_STRATEGIES = {
     "sparse-perceptron": sparse_perceptrons,
+    "averaged-sparse-perceptron": averaged_sparse_perceptrons,
     "multiclass-sparse-perceptron": multiclass_sparse_perceptrons,
     "dense-perceptron": dense_perceptrons,
     "naive-bayes": naive_bayes_models,
@@ -171,6 +185,17 @@ def saturating_sparse_perceptrons(draw):
     model.learning_rate_fixed = draw(big_rates)
     model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
     model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=F, max_size=F))
+    return model, sparse_samples(F, 6), st.integers(0, 1)
+
+
+@st.composite
+def saturating_averaged_sparse_perceptrons(draw):
+    F = draw(st.integers(1, 12))
+    model = AveragedSparsePerceptron(num_features=F)
+    model.learning_rate_fixed = draw(big_rates)
+    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
+    n = model.param_count
+    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
     return model, sparse_samples(F, 6), st.integers(0, 1)
 
 
@@ -234,6 +259,7 @@ def saturating_sparse_nearest_centroids(draw):
 
 SATURATING_STRATEGIES = {
     "sparse-perceptron": saturating_sparse_perceptrons,
+    "averaged-sparse-perceptron": saturating_averaged_sparse_perceptrons,
     "multiclass-sparse-perceptron": saturating_multiclass_sparse_perceptrons,
     "dense-perceptron": saturating_dense_perceptrons,
     "naive-bayes": saturating_naive_bayes,
