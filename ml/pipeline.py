@@ -108,6 +108,17 @@ def load(source: Source) -> Parts:
     )
 
 
+#: Deploy's model for texts: the averaged perceptron, whose held-out accuracy honest
+#: contributions do not lower (docs/learning-rules.md); for numeric data, a dense model that
+#: takes any number of classes.
+DEFAULT_TEXT_MODEL = "averaged-sparse-perceptron"
+DEFAULT_NUMERIC_MODEL = "nearest-centroid"
+
+
+def default_model(source: Source) -> str:
+    return DEFAULT_TEXT_MODEL if source.is_text else DEFAULT_NUMERIC_MODEL
+
+
 def default_encoder(source: Source, model: str) -> str:
     if not source.is_text:
         return "dense"
@@ -158,8 +169,8 @@ def train(model: str, encoder: Encoder, parts: Parts, *, learning_rate: float = 
     no known word, are skipped)."""
     encoder.fit(parts.initial + parts.train)
     sparse = MODEL_CLASSES[model].sparse
-    X_initial, y_initial = _encodable(encoder, parts.initial, parts.y_initial)
-    X_test, y_test = _encodable(encoder, parts.test, parts.y_test)
+    X_initial, y_initial = encodable(encoder, parts.initial, parts.y_initial)
+    X_test, y_test = encodable(encoder, parts.test, parts.y_test)
     F = encoder.num_features
     X_initial, X_test = dense_matrix(X_initial, F, sparse), dense_matrix(X_test, F, sparse)
     return train_model(
@@ -173,7 +184,9 @@ def train(model: str, encoder: Encoder, parts: Parts, *, learning_rate: float = 
     )
 
 
-def _encodable(encoder: Encoder, inputs: list, y) -> tuple[list[list[int]], np.ndarray]:
+def encodable(encoder: Encoder, inputs: list, y) -> tuple[list[list[int]], np.ndarray]:
+    """The samples of `inputs` that `encoder` can encode (a text with no known word cannot)
+    and their labels."""
     samples, labels = [], []
     for x, label in zip(inputs, y, strict=True):
         try:

@@ -39,6 +39,11 @@ def trained(kind):
         s, train = binary, lambda s: train_perceptron(*_parts(s), sparse=True, num_classes=10)
     elif kind == "sparse-perceptron":
         s, train = _binary(binary), lambda s: train_perceptron(*_parts(s), sparse=True)
+    elif kind == "averaged-sparse-perceptron":
+        s, train = (
+            _binary(binary),
+            lambda s: train_perceptron(*_parts(s), sparse=True, averaged=True),
+        )
     else:
         s, train = cancer, lambda s: train_perceptron(*_parts(s), sparse=False)
     s = datasets.Split(
@@ -55,6 +60,7 @@ def _parts(s):
     "kind",
     [
         "sparse-perceptron",
+        "averaged-sparse-perceptron",
         "multiclass-sparse-perceptron",
         "dense-perceptron",
         "naive-bayes",
