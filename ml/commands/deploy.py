@@ -57,9 +57,10 @@ def mechanism_options(command):
     "--model",
     "model_kind",
     type=click.Choice(pipeline.MODELS),
-    default="naive-bayes",
-    show_default=True,
-    help="The on-chain model.",
+    default=None,
+    help=f"The on-chain model. Default: {pipeline.DEFAULT_TEXT_MODEL} for texts (honest data "
+    f"does not lower its accuracy: docs/learning-rules.md), {pipeline.DEFAULT_NUMERIC_MODEL} "
+    "for numeric datasets.",
 )
 @click.option(
     "--mechanism",
@@ -145,6 +146,7 @@ def cli(
             f"{', '.join(pipeline.NUMERIC)}) nor a CSV file",
             param_hint="--dataset",
         )
+    model_kind = model_kind or pipeline.default_model(source)
     given = {name: value for name, value in parameters.items() if value is not None}
     trainer_parameters = mechanisms.get(mechanism).parameters_from(
         given, strict=True, spell=option_name
