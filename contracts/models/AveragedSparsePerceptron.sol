@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
+import {BinaryPerceptron} from "./BinaryPerceptron.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
 import {SparseLoops} from "../libraries/SparseLoops.sol";
 
@@ -17,34 +18,24 @@ import {SparseLoops} from "../libraries/SparseLoops.sol";
 /// Storage: int64, 4 per word, interleaved (parameter 2f is w[f], 2f + 1 is u[f], so both
 /// share a word); u_b and c are parameters 2F and 2F + 1 (one word); b is in slot 0 beside the
 /// owner. Every value saturates at the int64 range, so no update reverts for overflow.
-contract AveragedSparsePerceptron is ModelBase {
-    /// @notice Step of each update, fixed point (ONE = 1e6).
-    int256 public immutable learningRate;
-
+contract AveragedSparsePerceptron is BinaryPerceptron {
     constructor(
         address owner_,
         uint256 numFeatures_,
         int256 learningRate_,
         int64 intercept_,
         string[] memory names
-    ) ModelBase(owner_, 2, numFeatures_, 2 * numFeatures_ + 2, PackedWords.INT64_LANES, names) {
-        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
-            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
-        }
-        learningRate = learningRate_;
-        _bias = intercept_;
-    }
+    )
+        ModelBase(owner_, 2, numFeatures_, 2 * numFeatures_ + 2, PackedWords.INT64_LANES, names)
+        BinaryPerceptron(learningRate_, intercept_)
+    {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
-        return (45_000, 2_800);
+        return (45_000, 2_950);
     }
 
     function modelKind() external pure returns (string memory) {
         return "averaged-sparse-perceptron";
-    }
-
-    function intercept() external view returns (int256) {
-        return _bias;
     }
 
     /// @notice The number of updates the average is over.
@@ -81,7 +72,7 @@ contract AveragedSparsePerceptron is ModelBase {
         uint256 tail = 2 * numFeatures;
         int256 c = _int64At(tail + 1);
         if ((current > 0 ? 1 : 0) != label) {
-            int256 delta = label == 1 ? learningRate : -learningRate;
+            int256 delta = _step(label);
             // The growth of the sum of squares (the sparse centroid's |S|^2) is not needed here.
             // slither-disable-next-line unused-return
             SparseLoops.addAtFeatures(sample, n, 2, 0, delta);
