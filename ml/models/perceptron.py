@@ -178,7 +178,7 @@ class AveragedSparsePerceptron(_BinaryPerceptron):
 
     def predict_gas(self) -> tuple[int, int]:
         """AveragedSparsePerceptron._predictGas."""
-        return 45_000, 2_800
+        return 45_000, 2_950
 
     def current_fixed(self, sample) -> int:
         """The score of the current weights, which decides whether an update is a mistake."""
