@@ -14,6 +14,7 @@ from ml.errors import InvalidDataset
 from ml.fixed_point import INT64_MAX, to_fixed
 from ml.models import (
     MODELS,
+    AveragedMulticlassSparsePerceptron,
     AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
@@ -105,12 +106,22 @@ def train_perceptron(
         return np.argmax(scores, axis=1) if multiclass else (scores[:, 0] > 0).astype(int)
 
     names = {"class_names": class_names}
-    if multiclass:
+
+    def feature_major(W, b) -> list[int]:  # w[f][c] at f * C + c, then the intercepts
+        return [to_fixed(W[c, f]) for f in range(F) for c in range(num_classes)] + [
+            to_fixed(v) for v in b
+        ]
+
+    if multiclass and averaged:
+        mirror = AveragedMulticlassSparsePerceptron(
+            num_features=F, num_classes=num_classes, learning_rate=learning_rate, **names
+        )
+        mirror.set_average(feature_major(W, b), feature_major(W_avg, b_avg), seen)
+    elif multiclass:
         mirror = MulticlassSparsePerceptron(
             num_features=F, num_classes=num_classes, learning_rate=learning_rate, **names
         )
-        mirror.params_ = [to_fixed(W[c, f]) for f in range(F) for c in range(num_classes)]
-        mirror.params_ += [to_fixed(v) for v in b]
+        mirror.params_ = feature_major(W, b)
     elif averaged:
         mirror = AveragedSparsePerceptron(num_features=F, learning_rate=learning_rate, **names)
         mirror.set_average(
@@ -234,7 +245,7 @@ def train_model(
         X_test,
         y_test,
         sparse=sparse,
-        averaged=kind == AveragedSparsePerceptron.kind,
+        averaged=kind in (AveragedSparsePerceptron.kind, AveragedMulticlassSparsePerceptron.kind),
         num_classes=k,
         learning_rate=learning_rate,
         seed=seed,

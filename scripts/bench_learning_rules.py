@@ -4,7 +4,8 @@ Run with ``python scripts/bench_learning_rules.py`` (or ``ape run bench_learning
 the shipped SMS Spam Collection (when ml/data/sms_spam.csv is present) and every bundled
 dataset, each model is trained off chain on 10% of the data and then learns, through its
 bit-exact mirror, the next `--contributions` contributions in data order with their true
-labels. Prints the table of docs/learning-rules.md.
+labels (the multi-class perceptrons on the datasets of more than two classes). Prints the
+table of docs/learning-rules.md.
 """
 
 from pathlib import Path
@@ -16,6 +17,8 @@ from ml.learning_rules import sparse_task, trajectory
 
 SMS = Path(__file__).resolve().parent.parent / "ml" / "data" / "sms_spam.csv"
 KINDS = ("sparse-perceptron", "averaged-sparse-perceptron", "naive-bayes")
+#: on the datasets of more than two classes
+MULTICLASS_KINDS = ("multiclass-sparse-perceptron", "averaged-multiclass-sparse-perceptron")
 
 
 @click.command()
@@ -27,7 +30,7 @@ def cli(contributions, seed):
     click.echo("|---|---|---:|---:|---:|---:|---:|")
     for dataset in datasets:
         task = sparse_task(dataset, contributions=contributions, seed=seed)
-        for kind in KINDS:
+        for kind in KINDS + (MULTICLASS_KINDS if len(task.class_names) > 2 else ()):
             r = trajectory(kind, task)
             name = Path(r.dataset).name if dataset == str(SMS) else r.dataset
             click.echo(

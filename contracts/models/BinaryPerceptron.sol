@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ModelBase} from "./ModelBase.sol";
+import {Perceptron} from "./Perceptron.sol";
 
 /// @title BinaryPerceptron
-/// @notice What the binary perceptrons share: a learning rate and an intercept, kept in slot 0
-/// beside the owner (ModelBase's `_bias`), which every update reads anyway.
-abstract contract BinaryPerceptron is ModelBase {
-    /// @notice Step of each update, fixed point (ONE = 1e6).
-    int256 public immutable learningRate;
-
-    constructor(int256 learningRate_, int64 intercept_) {
-        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
-            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
-        }
-        learningRate = learningRate_;
+/// @notice What the binary perceptrons share: an intercept, kept in slot 0 beside the owner
+/// (ModelBase's `_bias`), which every update reads anyway, and the step towards a label.
+abstract contract BinaryPerceptron is Perceptron {
+    constructor(int256 learningRate_, int64 intercept_) Perceptron(learningRate_) {
         _bias = intercept_;
     }
 

@@ -4,6 +4,7 @@ from ml.models.base import OnChainModel
 from ml.models.naive_bayes import NaiveBayes
 from ml.models.nearest_centroid import NearestCentroid, SparseNearestCentroid
 from ml.models.perceptron import (
+    AveragedMulticlassSparsePerceptron,
     AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
@@ -16,6 +17,7 @@ MODELS: dict[str, type[OnChainModel]] = {
         SparsePerceptron,
         AveragedSparsePerceptron,
         MulticlassSparsePerceptron,
+        AveragedMulticlassSparsePerceptron,
         DensePerceptron,
         NaiveBayes,
         NearestCentroid,
@@ -25,6 +27,7 @@ MODELS: dict[str, type[OnChainModel]] = {
 
 __all__ = [
     "MODELS",
+    "AveragedMulticlassSparsePerceptron",
     "AveragedSparsePerceptron",
     "DensePerceptron",
     "MulticlassSparsePerceptron",

@@ -296,6 +296,94 @@ class MulticlassSparsePerceptron(OnChainModel):
         return model
 
 
+class AveragedMulticlassSparsePerceptron(MulticlassSparsePerceptron):
+    """Averaged multi-class perceptron (AveragedMulticlassSparsePerceptron.sol): learns as
+    `MulticlassSparsePerceptron` (a mistake of the current argmax moves the true and the
+    current predicted class by the learning rate) and predicts the argmax of the averaged
+    scores, kept as `AveragedSparsePerceptron` keeps its average: a counter c and u = sum of
+    each step times the updates before it; class k's averaged score times c is
+    c * (b[k] + sum w[f][k]) - (u_b[k] + sum u[f][k]).
+
+    params_[2(fC + k)] is w[f][k] and params_[2(fC + k) + 1] is u[f][k]; the intercepts follow
+    at 2(FC + k) and 2(FC + k) + 1, then c at 2(F + 1)C. Every value saturates at int64.
+    """
+
+    kind = "averaged-multiclass-sparse-perceptron"
+    contract_name = "AveragedMulticlassSparsePerceptron"
+
+    def predict_gas(self) -> tuple[int, int]:
+        """AveragedMulticlassSparsePerceptron._predictGas."""
+        C = self.num_classes
+        return 35_000 + 3_000 * C, 2_100 * ((C + 1) // 2) + 720 * C + 100
+
+    @property
+    def param_count(self) -> int:
+        return 2 * (self.num_features + 1) * self.num_classes + 1
+
+    @property
+    def updates_(self) -> int:
+        return self.params_[-1]
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """The averaged weights (reals), one row per class."""
+        F, C, c = self.num_features, self.num_classes, max(self.updates_, 1)
+        w = np.array(self.params_[0 : 2 * F * C : 2], dtype=float)
+        u = np.array(self.params_[1 : 2 * F * C : 2], dtype=float)
+        return ((w - u / c) / ONE).reshape(F, C).T
+
+    @property
+    def intercept_(self) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        return self.params_[2 * F * C : 2 * (F + 1) * C : 2]
+
+    def set_average(self, weights, average, updates: int) -> None:
+        """Deploys current parameters `weights` (w[f][k] at fC + k, then the intercepts at
+        FC + k, as `MulticlassSparsePerceptron.params_`) whose average over `updates` updates
+        is `average`: u = updates * (w - average)."""
+        params = []
+        for w, a in zip(weights, average, strict=True):
+            params += [int(w), updates * (int(w) - int(a))]
+        self.params_ = [saturate_int64(v) for v in [*params, updates]]
+
+    def _scores(self, sample, lane: int) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        p = self.params_
+        return [
+            p[2 * (F * C + k) + lane] + sum(p[2 * (f * C + k) + lane] for f in sample)
+            for k in range(C)
+        ]
+
+    def _argmax(self, scores) -> int:
+        return max(range(self.num_classes), key=lambda k: (scores[k], -k))
+
+    def scores_fixed(self, sample) -> list[int]:
+        """c times each class's averaged score."""
+        c = self.updates_
+        return [
+            c * w - u for w, u in zip(self._scores(sample, 0), self._scores(sample, 1), strict=True)
+        ]
+
+    def update_fixed(self, sample, label: int) -> bool:
+        F, C, lr, c = self.num_features, self.num_classes, self.learning_rate_fixed, self.updates_
+        predicted = self._argmax(self._scores(sample, 0))
+        params = self.params_
+        if predicted != label:
+            # The contract's order: the true class's weights then sums, the predicted class's,
+            # then the intercepts.
+            for k, delta in ((label, lr), (predicted, -lr)):
+                for lane, step in ((0, delta), (1, c * delta)):
+                    for f in sample:
+                        i = 2 * (f * C + k) + lane
+                        params[i] = saturate_int64(params[i] + step)
+            for k, delta in ((label, lr), (predicted, -lr)):
+                for lane, step in ((0, delta), (1, c * delta)):
+                    i = 2 * (F * C + k) + lane
+                    params[i] = saturate_int64(params[i] + step)
+        params[-1] = saturate_int64(c + 1)
+        return True
+
+
 class DensePerceptron(_BinaryPerceptron):
     """Binary perceptron over fixed-point vectors (DensePerceptron.sol).
 

@@ -37,6 +37,11 @@ def trained(kind):
         s, train = binary, lambda s: train_naive_bayes(*_parts(s), num_classes=10)
     elif kind == "multiclass-sparse-perceptron":
         s, train = binary, lambda s: train_perceptron(*_parts(s), sparse=True, num_classes=10)
+    elif kind == "averaged-multiclass-sparse-perceptron":
+        s, train = (
+            binary,
+            lambda s: train_perceptron(*_parts(s), sparse=True, num_classes=10, averaged=True),
+        )
     elif kind == "sparse-perceptron":
         s, train = _binary(binary), lambda s: train_perceptron(*_parts(s), sparse=True)
     elif kind == "averaged-sparse-perceptron":
@@ -62,6 +67,7 @@ def _parts(s):
         "sparse-perceptron",
         "averaged-sparse-perceptron",
         "multiclass-sparse-perceptron",
+        "averaged-multiclass-sparse-perceptron",
         "dense-perceptron",
         "naive-bayes",
         "nearest-centroid",

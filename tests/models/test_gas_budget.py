@@ -9,6 +9,7 @@ from helpers import reverts_with
 from ml.deploy import deploy_model
 from ml.fixed_point import ONE
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
     AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
@@ -28,6 +29,8 @@ def worst_case(kind: str, classes: int):
         return SparsePerceptron(num_features=F)
     if kind == "averaged-sparse-perceptron":
         return AveragedSparsePerceptron(num_features=F)
+    if kind == "averaged-multiclass-sparse-perceptron":
+        return AveragedMulticlassSparsePerceptron(num_features=F, num_classes=classes)
     if kind == "multiclass-sparse-perceptron":
         return MulticlassSparsePerceptron(num_features=F, num_classes=classes)
     if kind == "naive-bayes":  # every class scored, the largest smoothing
@@ -55,6 +58,8 @@ def predict_gas(chain, owner, contract, data: bytes) -> int:
         ("averaged-sparse-perceptron", 2),
         ("multiclass-sparse-perceptron", 2),
         ("multiclass-sparse-perceptron", 16),
+        ("averaged-multiclass-sparse-perceptron", 2),
+        ("averaged-multiclass-sparse-perceptron", 16),
         ("naive-bayes", 2),
         ("naive-bayes", 16),
         ("sparse-nearest-centroid", 2),

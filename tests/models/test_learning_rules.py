@@ -24,3 +24,10 @@ def test_the_averaged_perceptron_holds_its_accuracy(cancer):
 def test_the_plain_perceptron_swings_on_the_same_data(cancer):
     r = trajectory("sparse-perceptron", cancer)
     assert r.low < r.start - 0.1  # the measured problem: it lost more than 10 points
+
+
+def test_the_averaged_multiclass_perceptron_holds_its_accuracy():
+    r = trajectory("averaged-multiclass-sparse-perceptron", sparse_task("wine"))
+    assert r.contributions == 128
+    assert r.end >= r.start - 0.01
+    assert r.low >= r.start - 0.01

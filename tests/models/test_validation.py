@@ -8,6 +8,7 @@ from ml.deploy import deploy_model
 from ml.errors import ComponentOutOfRange
 from ml.fixed_point import INT32_MAX, INT64_MAX, ONE, UINT32_MAX
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
     AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
@@ -32,6 +33,9 @@ def small_models():
         "sparse-perceptron": SparsePerceptron(num_features=F),
         "averaged-sparse-perceptron": AveragedSparsePerceptron(num_features=F),
         "multiclass-sparse-perceptron": MulticlassSparsePerceptron(num_features=F, num_classes=C),
+        "averaged-multiclass-sparse-perceptron": AveragedMulticlassSparsePerceptron(
+            num_features=F, num_classes=C
+        ),
         "dense-perceptron": DensePerceptron(num_features=D),
         "naive-bayes": nb,
         "nearest-centroid": nc,

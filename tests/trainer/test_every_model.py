@@ -7,6 +7,7 @@ from trainer_helpers import ANY_ADDRESS_WAIT, REFUND_WAIT, wait
 from ml.deploy import deploy_model, deploy_trainer
 from ml.fixed_point import ONE
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
     AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
@@ -31,6 +32,10 @@ def strong_model(kind):
     elif kind == "multiclass-sparse-perceptron":
         m = MulticlassSparsePerceptron(num_features=F, num_classes=2, learning_rate=0.001)
         m.params_ = [v for f in range(F) for v in ((0, ONE) if f < 4 else (ONE, 0))] + [0, 0]
+    elif kind == "averaged-multiclass-sparse-perceptron":  # an average over 100 updates
+        m = AveragedMulticlassSparsePerceptron(num_features=F, num_classes=2, learning_rate=0.001)
+        weights = [v for f in range(F) for v in ((0, ONE) if f < 4 else (ONE, 0))] + [0, 0]
+        m.set_average(weights, weights, 100)
     elif kind == "dense-perceptron":
         m = DensePerceptron(num_features=F, learning_rate=0.001)
         m.params_ = [ONE] * 4 + [-ONE] * 4
@@ -57,6 +62,7 @@ KINDS = [
     "sparse-perceptron",
     "averaged-sparse-perceptron",
     "multiclass-sparse-perceptron",
+    "averaged-multiclass-sparse-perceptron",
     "dense-perceptron",
     "naive-bayes",
     "nearest-centroid",
