@@ -60,6 +60,7 @@ def train_perceptron(
     sparse: bool,
     averaged: bool = False,
     num_classes: int = 2,
+    multiclass: bool | None = None,
     learning_rate: float = 0.5,
     epochs: int = 5,
     seed: int = 0,
@@ -73,7 +74,8 @@ def train_perceptron(
     X_train, X_test = np.asarray(X_train, dtype=float), np.asarray(X_test, dtype=float)
     rng = np.random.default_rng(seed)
     F = X_train.shape[1]
-    multiclass = num_classes > 2
+    if multiclass is None:  # a multi-class model may also learn two classes
+        multiclass = num_classes > 2
     W = np.zeros((num_classes if multiclass else 1, F))
     b = np.zeros(W.shape[0])
     # Daume's trick, as on chain: `seen` updates so far, U and u_b the steps times `seen`.
@@ -247,6 +249,7 @@ def train_model(
         sparse=sparse,
         averaged=kind in (AveragedSparsePerceptron.kind, AveragedMulticlassSparsePerceptron.kind),
         num_classes=k,
+        multiclass=not MODELS[kind].binary,
         learning_rate=learning_rate,
         seed=seed,
         **names,
