@@ -89,9 +89,11 @@ def test_bad_scenarios_say_what_is_wrong(raw, message):
 
 def _usage_error(cli, args) -> str:
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    return result.output.strip().splitlines()[-1]
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ")
+    return line
 
 
 def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
