@@ -62,7 +62,7 @@ def cli(preset, config, out):
         raise click.UsageError("give exactly one of --preset NAME or --config FILE")
     # Every check (a ScenarioError: one line), the data's included, before a chain starts.
     scenario = load_preset(preset) if preset else load_scenario(config)
-    data = load_data(scenario.base if isinstance(scenario, Sweep) else scenario)
+    data = load_data(scenario)
     out = _out_dir(out)
     if isinstance(scenario, Sweep):
         points = run_sweep(

@@ -10,7 +10,7 @@ from ml import pipeline
 from ml.errors import CollabMLError
 from ml.models import OnChainModel
 
-from .scenario import Scenario, ScenarioError
+from .scenario import Scenario, ScenarioError, Sweep
 
 
 @dataclass
@@ -42,10 +42,13 @@ def source(scenario: Scenario) -> pipeline.Source:
     )
 
 
-def load_data(scenario: Scenario) -> SimulationData:
+def load_data(scenario: Scenario | Sweep) -> SimulationData:
     """Splits, encodes and trains as `ml.pipeline` does for a deployment; raises ScenarioError
-    (one line) when the scenario's data, encoder, model and agents do not go together."""
-    s, data = scenario, source(scenario)
+    (one line) when the scenario's data, encoder, model and agents do not go together. A sweep's
+    data is its base scenario's, checked against the agents of every point."""
+    points = [point for *_, point in scenario.scenarios()] if isinstance(scenario, Sweep) else []
+    s = scenario.base if isinstance(scenario, Sweep) else scenario
+    data = source(s)
     try:
         kind = s.encoder or pipeline.default_encoder(data, s.model)
         encoder = pipeline.make_encoder(kind, data, s.model, s.features)
@@ -56,7 +59,7 @@ def load_data(scenario: Scenario) -> SimulationData:
     except CollabMLError as err:
         raise ScenarioError(f"dataset {s.dataset}: {err}") from None
     classes = len(encoded.class_names)
-    for agent in s.agents:
+    for agent in (a for point in [s, *points] for a in point.agents):
         if agent.kind == "judge-steer" and not (
             0 <= agent.source < classes and 0 <= agent.target < classes
         ):

@@ -147,6 +147,20 @@ def test_judge_steer_classes_must_be_the_data_s():
         load_data(scenario)
 
 
+def test_a_sweep_s_judge_steer_points_are_checked_against_the_data():
+    attacker = {"name": "attacker", "kind": "label-flip", "source": 3, "target": 8}
+    sweep = scenario_from_dict(
+        {
+            "agents": [AGENTS[0], attacker],
+            "days": 1,
+            "dataset": "sms-spam",
+            "sweep": {"attacker": "attacker", "attacks": ["judge-steer"], "shares": [0.2]},
+        }
+    )
+    with pytest.raises(ScenarioError, match="attacker: source and target must be classes"):
+        load_data(sweep)
+
+
 def _simulate(*args) -> subprocess.CompletedProcess:
     ape = Path(sys.executable).parent / "ape"
     return subprocess.run(
