@@ -49,9 +49,14 @@ def load_data(scenario: Scenario | Sweep) -> SimulationData:
     points = [point for *_, point in scenario.scenarios()] if isinstance(scenario, Sweep) else []
     s = scenario.base if isinstance(scenario, Sweep) else scenario
     data = source(s)
+    kind = s.encoder or pipeline.default_encoder(data, s.model)
     try:
-        kind = s.encoder or pipeline.default_encoder(data, s.model)
         encoder = pipeline.make_encoder(kind, data, s.model, s.features)
+    except CollabMLError as err:
+        raise ScenarioError(f"encoder {kind} for {s.model} on {s.dataset}: {err}") from None
+    except ValueError as err:  # an encoder's own bound (e.g. embedding dimensions)
+        raise ScenarioError(f"features: {err}") from None
+    try:
         encoded = pipeline.encode(encoder, pipeline.load(data))
         options = {"learning_rate": s.learning_rate, "alpha": s.alpha, "seed": s.seed}
         trained = pipeline.train(s.model, encoded, **options)

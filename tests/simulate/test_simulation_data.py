@@ -130,6 +130,10 @@ def _one_class(tmp_path) -> str:
             {"dataset": "sms-spam", "model": "naive-bayes", "encoder": "binary"},
             "the binary encoder takes vectors",
         ),
+        (
+            {"dataset": "sms-spam", "model": "nearest-centroid", "features": 1000},
+            "features: dimensions must be in [1, 384]",
+        ),
     ],
 )
 def test_data_that_does_not_fit_is_one_line(tmp_path, settings, message):
