@@ -80,14 +80,15 @@ def _deposit_share(report: dict, attacker: str) -> float:
     return report["agents"][attacker]["deposited"] / total if total else 0.0
 
 
-def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
+def run_sweep(sweep: Sweep, *, out, progress=None, data=None) -> list[dict]:
     """Runs every point of the sweep, each on a fresh anvil of its own (a chain that kept the
     earlier points' contracts would mine ever slower) and in its own folder under `out`, then
-    writes sweep.json, sweep.png and summary.md."""
+    writes sweep.json, sweep.png and summary.md. `data` is `load_data(sweep.base)` if the
+    caller has it already."""
     from ape import accounts
 
     out = Path(out)
-    data = load_data(sweep.base)
+    data = data or load_data(sweep.base)
     points = []
     for mechanism, attack, share, scenario in sweep.scenarios():
         with embedded_anvil() as provider:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ml import mechanisms
+from ml import mechanisms, pipeline
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -89,8 +89,14 @@ class Scenario:
     agents: tuple[AgentSpec, ...]
     seed: int = 0
     days: float = 155.0
+    #: a bundled dataset (ml.pipeline.BUNDLED) or a labelled-text CSV (a relative path is read
+    #: from the scenario file's folder), split and encoded as `ape run deploy` does
     dataset: str = "digits"
-    model: str = "naive-bayes"
+    text_column: str | None = None  # the CSV's columns (default: guessed)
+    label_column: str | None = None
+    encoder: str | None = None  # one of ml.pipeline.ENCODERS (default: the model's)
+    features: int | None = None  # vocabulary size, hashed features or embedding dimensions
+    model: str = "naive-bayes"  # a kind of ml.models.MODELS
     mechanism: str = mechanisms.DEFAULT  # a kind in ml.mechanisms.MECHANISMS
     #: any other deployment parameter of a mechanism (ml.mechanisms), by name
     parameters: tuple[tuple[str, int], ...] = ()
@@ -263,8 +269,31 @@ def _agent(raw, index: int) -> AgentSpec:
     return agent
 
 
-def scenario_from_dict(raw) -> Scenario | Sweep:
-    """A Scenario (or, with a `sweep` section, a Sweep) from parsed YAML."""
+def _dataset(value, folder: Path | None) -> str:
+    """A bundled name as is; a CSV path resolved against `folder` (the scenario file's)."""
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(f"dataset: expected a bundled name or a CSV path, got {value!r}")
+    if value in pipeline.BUNDLED:
+        return value
+    path = Path(value).expanduser()
+    if folder is not None and not path.is_absolute():
+        path = folder / path
+    try:
+        pipeline.check_dataset(str(path))
+    except CollabMLError as err:
+        raise ScenarioError(f"dataset: {err}") from None
+    return str(path)
+
+
+def _choice(value, what: str, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ScenarioError(f"{what}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def scenario_from_dict(raw, folder: Path | None = None) -> Scenario | Sweep:
+    """A Scenario (or, with a `sweep` section, a Sweep) from parsed YAML; a relative dataset
+    path is read from `folder` (default: the working directory)."""
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario is a mapping of settings with a list of agents")
     sweep = raw.get("sweep")
@@ -283,8 +312,18 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
             continue
         if key in _DURATIONS:
             values[key] = parse_duration(value, key)
-        elif key in ("dataset", "model"):
-            values[key] = str(value)
+        elif key == "dataset":
+            values[key] = _dataset(value, folder)
+        elif key == "model":
+            values[key] = _choice(value, key, pipeline.MODELS)
+        elif key == "encoder":
+            values[key] = _choice(value, key, pipeline.ENCODERS)
+        elif key in ("text_column", "label_column"):
+            if not isinstance(value, str) or not value:
+                raise ScenarioError(f"{key}: expected a column name, got {value!r}")
+            values[key] = value
+        elif key == "features":
+            values[key] = int(_number(value, key, low=1, high=2**16))
         elif key == "mechanism":
             values[key] = _mechanism(value, key)
         elif key == "parameters":
@@ -340,7 +379,7 @@ def load_scenario(path) -> Scenario | Sweep:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ScenarioError(f"{path} is not valid YAML: {err}".splitlines()[0]) from err
-    return scenario_from_dict(raw)
+    return scenario_from_dict(raw, path.parent)
 
 
 def preset_names() -> list[str]:

@@ -1,6 +1,7 @@
 """Scenario files and the command line: every preset loads, and bad input is one clear line."""
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,16 @@ def cli():
 
 
 def test_every_preset_loads():
-    assert {"quick", "reference", "sweep"} <= set(preset_names())
+    assert {"quick", "quick-text", "reference", "reference-text", "sweep"} <= set(preset_names())
     reference = load_preset("reference")
     assert reference.days == 155 and [a.kind for a in reference.agents] == ["honest", "label-flip"]
     # 60 units / isqrt(seconds), the reference's cost weight 1: a unit an hour after an update.
     one_hour = required_deposit(reference.cost_weight, 3600)
     assert one_hour == pytest.approx(reference.unit_wei, rel=1e-3)
+    # The text preset is the reference's scenario on the shipped SMS texts: only the data differ.
+    text = load_preset("reference-text")
+    data = {"dataset": "sms-spam", "encoder": "vocabulary", "features": 1000}
+    assert text == replace(reference, name="reference-text", model="sparse-perceptron", **data)
     sweep = load_preset("sweep")
     assert isinstance(sweep, Sweep)
     points = sweep.scenarios()
@@ -89,9 +94,11 @@ def test_bad_scenarios_say_what_is_wrong(raw, message):
 
 def _usage_error(cli, args) -> str:
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    return result.output.strip().splitlines()[-1]
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ")
+    return line
 
 
 def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
