@@ -123,7 +123,8 @@ def measure(
     source = pipeline.Source(dataset=dataset, seed=seed, initial_share=0.1)
     parts = pipeline.load(source)
     encoder = pipeline.make_encoder("vocabulary", source, model, FEATURES)
-    mirror = pipeline.train(model, encoder, parts).mirror
+    encoded = pipeline.encode(encoder, parts)
+    mirror = pipeline.train(model, encoded).mirror
     reference = _reference_model(mirror)
     trainer = deploy_trainer(
         deploy_model(mirror, owner).contract,
@@ -132,7 +133,7 @@ def measure(
         refund_wait=REFUND_WAIT,
         any_address_wait=ANY_ADDRESS_WAIT,
     ).contract
-    samples, labels = pipeline._encodable(encoder, parts.train, parts.y_train)
+    samples, labels = encoded.train, encoded.y_train
     run = Sequence(model, dataset)
     refunded: set[str] = set()
     pending: list[tuple[int, bytes, int, object, int]] = []  # (added at, data, label, author, k)
