@@ -53,7 +53,15 @@ def _out_dir(path: str) -> Path:
 @click.option(
     "--out", default="reports/simulation", show_default=True, help="Folder for the outputs."
 )
-def cli(preset, config, out):
+@click.option(
+    "--backend",
+    type=click.Choice(["anvil", "revm"]),
+    default="anvil",
+    show_default=True,
+    help="The chain the run's transactions go to after the deployment on anvil: anvil, or revm "
+    "in-process (same gas and outcome, several times faster).",
+)
+def cli(preset, config, out, backend):
     """Simulate contributors and attackers against a deployed model and its incentives, on an
     anvil of the simulation's own."""
     if (preset is None) == (config is None):
@@ -64,21 +72,27 @@ def cli(preset, config, out):
         raise click.UsageError(str(err)) from err
     out = _out_dir(out)
     if isinstance(scenario, Sweep):
-        points = run_sweep(scenario, out=out, progress=lambda s: _progress_bar(s.name, s.duration))
+        points = run_sweep(
+            scenario,
+            out=out,
+            progress=lambda s: _progress_bar(s.name, s.duration),
+            backend=backend,
+        )
         click.echo((out / "summary.md").read_text())
         click.echo(f"{len(points)} runs; sweep.json, sweep.png and summary.md in {out}")
         return
     with embedded_anvil() as provider:
-        _run(scenario, provider, out)
+        _run(scenario, provider, out, backend)
 
 
-def _run(scenario, provider, out: Path) -> None:
+def _run(scenario, provider, out: Path, backend: str) -> None:
     report = run_scenario(
         scenario,
         owner=accounts.test_accounts[0],
         provider=provider,
         out=out,
         progress=_progress_bar(scenario.name, scenario.duration),
+        backend=backend,
     )
     click.echo((out / "summary.md").read_text())
     click.echo(
