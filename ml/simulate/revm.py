@@ -8,13 +8,21 @@ pyrevm 0.3.7 runs every call inside one open journal that it never finalises: le
 whatever a transaction touched would stay warm (EIP-2929) and its storage "original" (EIP-2200)
 for every later one, and no gas is charged. So each transaction runs from a checkpoint, its
 writes are read back, the checkpoint is reverted (everything cold again), and the writes go
-into the database below the journal; the fee and the nonce are applied here."""
+into the database below the journal; the fee and the nonce are applied here.
+
+The EVM runs in a process of its own, fed each block as it is mined: the agents and the mirrors
+(the other half of the work) go on deciding the next blocks meanwhile, on the other core. Reads
+wait for every block before them."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import sys
+from multiprocessing.connection import Connection
 
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak
@@ -32,24 +40,140 @@ _PREDICT = function_signature_to_4byte_selector("predict(bytes)")
 
 
 class RevmChain:
+    """The simulation's chain (the interface of `AnvilChain`), run by revm in a worker process."""
+
     def __init__(self, uri: str, *, trainer: str, reputation: str, gas_price: int):
-        self.rpc = Rpc(uri)  # only to take the deployed state from anvil
+        self._args = (uri, trainer, reputation, gas_price)
+        self._queue: list[tuple] = []
+        self._sent = 0
+        self._number = 0
+
+    def open(self) -> int:
+        """Starts the worker, which loads anvil's state; returns the latest block's timestamp."""
+        # A fresh interpreter (not a fork, which would copy ape's threads' locks; not
+        # multiprocessing's spawn, which re-runs the main script) and two pipes.
+        down, up = os.pipe(), os.pipe()
+        command = f"from ml.simulate.revm import serve; serve({down[0]}, {up[1]})"
+        self._worker = subprocess.Popen([sys.executable, "-c", command], pass_fds=(down[0], up[1]))
+        os.close(down[0])
+        os.close(up[1])
+        self._out = Connection(down[1], readable=False)
+        self._in = Connection(up[0], writable=False)
+        self._ask("open", *self._args)
+        timestamp, self._number = self._ask("start")
+        return timestamp
+
+    def close(self) -> None:
+        self._out.send(("close", (), False))
+        self._out.close()
+        self._in.close()
+        self._worker.wait(timeout=30)
+
+    def fund(self, address: str, wei: int) -> None:
+        self._tell("fund", address, wei)
+
+    def send(self, sender: str, operation: str, data: bytes, label: int, value: int) -> str:
+        """Queues a trainer transaction for the next block; returns its hash (not anvil's,
+        which hashes a signed transaction: a hash of its rank in the run)."""
+        self._sent += 1
+        tx_hash = "0x" + keccak(text=f"collab-ml revm transaction {self._sent}").hex()
+        call = bytes.fromhex(calldata(operation, data, label)[2:])
+        self._queue.append((tx_hash, sender, call, value, GAS_LIMITS[operation]))
+        return tx_hash
+
+    def mine(self, timestamp: int) -> int:
+        """Hands the queued transactions to the worker as one block at `timestamp`; returns the
+        block's number."""
+        self._number += 1
+        self._tell("mine", self._number, timestamp, self._queue)
+        self._queue = []
+        return self._number
+
+    def block_number(self) -> int:
+        return self._number
+
+    def receipts(self, hashes: list[str]) -> list[dict]:
+        return self._ask("receipts", hashes)
+
+    def accounts(self, addresses: list[str], block: int) -> list[tuple[int, int, int]]:
+        """(ether balance, trainer credit, reputation) of each address at `block` (the latest:
+        like the embedded anvil, revm keeps no history)."""
+        return self._ask("accounts", addresses, block)
+
+    def balance(self, address: str, block: int) -> int:
+        return self._ask("balance", address, block)
+
+    def predict(self, model: str, data: bytes) -> int:
+        return _uint(self._ask("call", model, _PREDICT + encode(["bytes"], [data])))
+
+    def read_model(self, model_type, contract):
+        """The mirror of the deployed model `contract` (an ape contract, for its ABI), read
+        through revm's state."""
+        return model_type.from_contract(
+            _Views(lambda data: self._ask("call", contract.address, data), contract)
+        )
+
+    def _tell(self, method: str, *args) -> None:
+        self._out.send((method, args, False))
+
+    def _ask(self, method: str, *args):
+        try:
+            self._out.send((method, args, True))
+            ok, value = self._in.recv()
+        except (EOFError, OSError):
+            raise ChainError("the revm worker stopped (see the output above)") from None
+        if not ok:
+            raise value
+        return value
+
+
+def serve(down: int, up: int) -> None:
+    """The worker (started by `RevmChain.open`): applies the requests read from file descriptor
+    `down` in order, answering on `up`; a failure of a request that is not answered (fund,
+    mine) is the answer to the next one that is."""
+    requests, answers = Connection(down, writable=False), Connection(up, readable=False)
+    chain, failure = None, None
+    while True:
+        try:
+            method, args, answer = requests.recv()
+        except EOFError:  # the simulation is gone
+            return
+        if method == "close":
+            return
+        result = None
+        try:
+            if method == "open":
+                chain = _Evm(*args)
+            elif failure is None:
+                result = getattr(chain, method)(*args)
+        except Exception as err:  # handed to the simulation, which raises it
+            failure = err
+        if answer:
+            answers.send((True, result) if failure is None else (False, failure))
+            failure = None
+
+
+class _Evm:
+    """The chain's state in revm and the transactions' execution (inside the worker)."""
+
+    def __init__(self, uri: str, trainer: str, reputation: str, gas_price: int):
+        self.uri = uri
         self.trainer = trainer
         self.reputation = reputation
         self.gas_price = gas_price
         self._evm = EVM(spec_id="CANCUN")
         self._accounts: dict[str, list[int]] = {}  # address -> [balance, nonce] in the database
-        self._queue: list[tuple[str, str, bytes, int, int]] = []
         self._receipts: dict[str, dict] = {}
         self._number = 0
-        self._sent = 0
 
-    def open(self) -> int:
+    def start(self) -> tuple[int, int]:
         """Loads anvil's whole state (every account's balance, nonce, code and storage) into
-        revm; returns the latest block's timestamp."""
-        if self.rpc.call("web3_clientVersion").split("/")[0].lower() != "anvil":
+        revm; returns the latest block's timestamp and number."""
+        rpc = Rpc(self.uri)
+        if rpc.call("web3_clientVersion").split("/")[0].lower() != "anvil":
             raise ChainError("the simulation needs anvil (ml.simulate.embedded_anvil starts one)")
-        dump = json.loads(gzip.decompress(bytes.fromhex(self.rpc.call("anvil_dumpState")[2:])))
+        dump = json.loads(gzip.decompress(bytes.fromhex(rpc.call("anvil_dumpState")[2:])))
+        rpc.close()
         block = dump["block"]
         if int(block["basefee"]) != 0:
             raise ChainError("anvil's base fee must be 0 (embedded_anvil starts it so)")
@@ -68,45 +192,25 @@ class RevmChain:
             "prevrandao": bytes.fromhex(block["prevrandao"][2:]),
         }
         self._coinbase = block["beneficiary"].lower()
-        return int(block["timestamp"], 16)
-
-    def close(self) -> None:
-        self.rpc.close()
+        return int(block["timestamp"], 16), self._number
 
     def fund(self, address: str, wei: int) -> None:
         nonce = self._accounts.get(address.lower(), [0, 0])[1]
         self._set_account(address, wei, nonce)
 
-    def send(self, sender: str, operation: str, data: bytes, label: int, value: int) -> str:
-        """Queues a trainer transaction for the next block; returns its hash (not anvil's,
-        which hashes a signed transaction: a hash of its rank in the run)."""
-        self._sent += 1
-        tx_hash = "0x" + keccak(text=f"collab-ml revm transaction {self._sent}").hex()
-        call = bytes.fromhex(calldata(operation, data, label)[2:])
-        self._queue.append((tx_hash, sender, call, value, GAS_LIMITS[operation]))
-        return tx_hash
-
-    def mine(self, timestamp: int) -> int:
-        """Runs every queued transaction, in order, in one block at `timestamp`; returns its
-        number."""
-        self._number += 1
+    def mine(self, number: int, timestamp: int, txs: list[tuple]) -> None:
+        """Runs `txs` in order in block `number` at `timestamp`."""
+        self._number = number
         self._evm.set_block_env(
-            BlockEnv(number=self._number, timestamp=timestamp, basefee=0, **self._block)
+            BlockEnv(number=number, timestamp=timestamp, basefee=0, **self._block)
         )
-        for tx in self._queue:
+        for tx in txs:
             self._execute(*tx)
-        self._queue = []
-        return self._number
-
-    def block_number(self) -> int:
-        return self._number
 
     def receipts(self, hashes: list[str]) -> list[dict]:
         return [self._receipts.get(h) for h in hashes]
 
     def accounts(self, addresses: list[str], block: int) -> list[tuple[int, int, int]]:
-        """(ether balance, trainer credit, reputation) of each address at `block` (the latest:
-        like the embedded anvil, revm keeps no history)."""
         self._latest(block)
         out = []
         for a in addresses:
@@ -114,8 +218,8 @@ class RevmChain:
             out.append(
                 (
                     self._read(self._evm.get_balance, a),
-                    _uint(self._call(self.trainer, bytes.fromhex(_hex("credits", word)[2:]))),
-                    _uint(self._call(self.reputation, bytes.fromhex(_hex("balanceOf", word)[2:]))),
+                    _uint(self.call(self.trainer, bytes.fromhex(_hex("credits", word)[2:]))),
+                    _uint(self.call(self.reputation, bytes.fromhex(_hex("balanceOf", word)[2:]))),
                 )
             )
         return out
@@ -124,15 +228,9 @@ class RevmChain:
         self._latest(block)
         return self._read(self._evm.get_balance, address)
 
-    def predict(self, model: str, data: bytes) -> int:
-        return _uint(self._call(model, _PREDICT + encode(["bytes"], [data])))
-
-    def read_model(self, model_type, contract):
-        """The mirror of the deployed model `contract` (an ape contract, for its ABI), read
-        through revm's state."""
-        return model_type.from_contract(_Views(self, contract))
-
-    # ------------------------------------------------------------------ inside
+    def call(self, to: str, data: bytes) -> bytes:
+        """An eth_call on the latest state."""
+        return self._read(self._evm.message_call, _CALLER, to, data)
 
     def _execute(self, tx_hash: str, sender: str, call: bytes, value: int, gas: int) -> None:
         evm = self._evm
@@ -193,9 +291,6 @@ class RevmChain:
         finally:
             self._evm.revert(checkpoint)
 
-    def _call(self, to: str, data: bytes) -> bytes:
-        return self._read(self._evm.message_call, _CALLER, to, data)
-
     def _latest(self, block: int) -> None:
         if block != self._number:
             raise ChainError(
@@ -206,8 +301,8 @@ class RevmChain:
 class _Views:
     """An ape contract's view functions called through revm, for `from_contract`."""
 
-    def __init__(self, chain: RevmChain, contract):
-        self._chain, self._address = chain, contract.address
+    def __init__(self, call, contract):
+        self._call = call  # calldata -> the contract's answer
         self._abis = {abi.name: abi for abi in contract.contract_type.view_methods}
 
     def __getattr__(self, name: str):
@@ -217,9 +312,7 @@ class _Views:
         selector = function_signature_to_4byte_selector(abi.selector)
 
         def view(*args):
-            values = decode(
-                outputs, self._chain._call(self._address, selector + encode(inputs, args))
-            )
+            values = decode(outputs, self._call(selector + encode(inputs, args)))
             return _lists(values[0] if len(values) == 1 else values)
 
         return view
