@@ -198,6 +198,12 @@ class _Evm:
 
     def mine(self, number: int, timestamp: int, txs: list[tuple]) -> None:
         """Runs `txs` in order in block `number` at `timestamp`."""
+        if sum(tx[-1] for tx in txs) > self._block["gas_limit"]:
+            # anvil would leave the transactions that do not fit for a later block.
+            raise ChainError(
+                f"block {number}: its {len(txs)} transactions' gas limits exceed the block's "
+                f"{self._block['gas_limit']:,} gas; use fewer agents acting at once"
+            )
         self._number = number
         self._evm.set_block_env(
             BlockEnv(number=number, timestamp=timestamp, basefee=0, **self._block)
