@@ -16,6 +16,7 @@ wait for every block before them."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -35,6 +36,7 @@ from .rpc import Rpc
 _ADDRESS, _WRITTEN = "StorageChange { address: ", ", had_value: Some"
 _CALLER = "0x" + "00" * 20  # eth_call's default sender
 _PREDICT = function_signature_to_4byte_selector("predict(bytes)")
+_STOPPED = "the revm worker stopped (see the output above)"
 
 
 class RevmChain:
@@ -62,7 +64,8 @@ class RevmChain:
         return timestamp
 
     def close(self) -> None:
-        self._out.send(("close", (), False))
+        with contextlib.suppress(OSError):  # a worker already gone has nothing to stop
+            self._out.send(("close", (), False))
         self._out.close()
         self._in.close()
         self._worker.wait(timeout=30)
@@ -112,14 +115,17 @@ class RevmChain:
         )
 
     def _tell(self, method: str, *args) -> None:
-        self._out.send((method, args, False))
+        try:
+            self._out.send((method, args, False))
+        except OSError:
+            raise ChainError(_STOPPED) from None
 
     def _ask(self, method: str, *args):
         try:
             self._out.send((method, args, True))
             ok, value = self._in.recv()
         except (EOFError, OSError):
-            raise ChainError("the revm worker stopped (see the output above)") from None
+            raise ChainError(_STOPPED) from None
         if not ok:
             raise value
         return value
