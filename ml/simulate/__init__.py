@@ -29,10 +29,13 @@ from .scenario import (
 )
 
 
-def run_scenario(scenario: Scenario, *, owner, provider, out=None, progress=None, data=None):
-    """Runs one scenario on a connected anvil; with `out`, writes report.json,
-    transactions.csv, summary.md, accuracy.png and balances.png there. Returns the report."""
-    sim = Simulation(scenario, owner=owner, provider=provider, data=data)
+def run_scenario(
+    scenario: Scenario, *, owner, provider, out=None, progress=None, data=None, backend="anvil"
+):
+    """Runs one scenario on a connected anvil (deployed there, then run on `backend`: "anvil"
+    or "revm"); with `out`, writes report.json, transactions.csv, summary.md, accuracy.png and
+    balances.png there. Returns the report."""
+    sim = Simulation(scenario, owner=owner, provider=provider, data=data, backend=backend)
     report = sim.run(progress)
     if out is not None:
         out = Path(out)
@@ -80,7 +83,7 @@ def _deposit_share(report: dict, attacker: str) -> float:
     return report["agents"][attacker]["deposited"] / total if total else 0.0
 
 
-def run_sweep(sweep: Sweep, *, out, progress=None, data=None) -> list[dict]:
+def run_sweep(sweep: Sweep, *, out, progress=None, data=None, backend="anvil") -> list[dict]:
     """Runs every point of the sweep, each on a fresh anvil of its own (a chain that kept the
     earlier points' contracts would mine ever slower) and in its own folder under `out`, then
     writes sweep.json, sweep.png and summary.md. `data` is `load_data(sweep.base)` if the
@@ -99,6 +102,7 @@ def run_sweep(sweep: Sweep, *, out, progress=None, data=None) -> list[dict]:
                 out=out / scenario.name,
                 data=data,
                 progress=progress(scenario) if progress else None,
+                backend=backend,
             )
         points.append(sweep_point(mechanism, attack, share, report, sweep.attacker))
     (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")

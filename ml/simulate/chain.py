@@ -88,6 +88,9 @@ class AnvilChain:
         self.rpc.call("evm_mine", timestamp)
         return int(self.rpc.call("eth_blockNumber"), 16)
 
+    def block_number(self) -> int:
+        return int(self.rpc.call("eth_blockNumber"), 16)
+
     def receipts(self, hashes: list[str]) -> list[dict]:
         out = []
         for start in range(0, len(hashes), 500):
@@ -120,6 +123,10 @@ class AnvilChain:
             "latest",
         )
         return decode(["uint256"], bytes.fromhex(result[2:]))[0]
+
+    def read_model(self, model_type, contract):
+        """The mirror of the deployed model `contract` (an ape contract), read from its views."""
+        return model_type.from_contract(contract)
 
 
 def _hex(function: str, argument: bytes) -> str:

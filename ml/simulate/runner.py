@@ -19,11 +19,15 @@ from ml.mechanisms import Key
 from .agents import Agent
 from .chain import GAS_LIMITS, AnvilChain
 from .data import SimulationData, load_data
+from .revm import RevmChain
 from .scenario import DAY, Scenario
 
 # The run starts this long after the trainer's deployment, so that every time in it (and so
 # every deposit) is the same from run to run whatever the deployment's wall-clock time.
 START_DELAY = 3600
+
+#: The chains a run can use after deploying on anvil: anvil itself, or revm in-process.
+BACKENDS = {"anvil": AnvilChain, "revm": RevmChain}
 
 
 class SimulationDiverged(CollabMLError, RuntimeError):
@@ -93,8 +97,17 @@ class Block:
 class Simulation:
     """One run of a scenario on a connected anvil (ape's FoundryProvider)."""
 
-    def __init__(self, scenario: Scenario, *, owner, provider, data: SimulationData | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        owner,
+        provider,
+        data: SimulationData | None = None,
+        backend: str = "anvil",
+    ):
         self.scenario = scenario
+        self.backend = BACKENDS[backend]
         self.data = data or load_data(scenario)
         self.initial_model = self.data.model
         self.model = copy.deepcopy(self.data.model)  # the mirror the run moves
@@ -137,7 +150,7 @@ class Simulation:
         deployed_at = chain.blocks[trainer.receipts[0].block_number].timestamp
         self.trainer = mechanism.mirror(self.model, parameters, deployed_at=deployed_at)
         self.start = deployed_at + START_DELAY
-        self.chain = AnvilChain(
+        self.chain = self.backend(
             self.provider.uri,
             trainer=self.deployment["trainer"],
             reputation=self.deployment["reputation"],
@@ -240,7 +253,7 @@ class Simulation:
 
     def check_model(self, now: int, block: int) -> None:
         """The contract's whole model state and ether equal the mirrors'."""
-        chain_model = type(self.model).from_contract(self.model_contract)
+        chain_model = self.chain.read_model(type(self.model), self.model_contract)
         if chain_model.state() != self.model.state():
             raise SimulationDiverged(f"the model's state differs from the mirror's at {block}")
         held = self.chain.balance(self.deployment["trainer"], block)
@@ -271,7 +284,7 @@ class Simulation:
                     self.wallet[address] = round(agent.spec.balance * s.unit_wei)
             if head >= self.start:
                 raise SimulationDiverged("the deployment took longer than START_DELAY")
-            block = int(self.chain.rpc.call("eth_blockNumber"), 16)
+            block = self.chain.block_number()
             self.evaluate(self.start, block)
             loop_start = time.perf_counter()
             block = self._loop(block, progress)
