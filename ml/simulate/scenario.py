@@ -2,19 +2,18 @@
 presets in ml/simulate/presets/ are examples) and validated here into frozen dataclasses.
 
 Money is in *units* of `unit_wei` (default 1e15 wei, a thousandth of an ether); durations are
-seconds or strings such as "10m", "1h", "9d".
+seconds or strings such as "10m", "1.5h", "9d", "2w" (`ml.durations`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
 
-from ml import mechanisms
+from ml import durations, mechanisms
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -38,23 +37,12 @@ class ScenarioError(CollabMLError, ValueError):
     """A scenario file or preset that is missing, malformed or inconsistent."""
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY}
-
-
 def parse_duration(value, what: str) -> int:
-    """Seconds from a number of seconds or a string like "90s", "10m", "1.5h", "9d"."""
-    if isinstance(value, bool):
-        raise ScenarioError(f"{what}: expected a duration, got {value!r}")
-    if isinstance(value, int | float):
-        seconds = value
-    else:
-        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([smhd]?)\s*", str(value))
-        if not match:
-            raise ScenarioError(f"{what}: {value!r} is not a duration such as 90s, 10m, 1h, 9d")
-        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ScenarioError(f"{what}: {value!r} must be a non-negative duration")
-    return round(seconds)
+    """Seconds from a duration in the grammar of `ml.durations`; `what` names the setting."""
+    try:
+        return durations.parse_duration(value)
+    except durations.InvalidDuration as err:
+        raise ScenarioError(f"{what}: {err}") from None
 
 
 @dataclass(frozen=True)
