@@ -7,15 +7,11 @@ the contract's)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from .actions import Market
 from .chain import agent_address
 from .scenario import DAY, AgentSpec
-
-if TYPE_CHECKING:
-    from .runner import Block
 
 _TRIES = 20  # samples an agent tries before giving up a turn (all of them already open)
 
@@ -36,23 +32,23 @@ class Agent:
     def next_time(self, now: int) -> int:
         return now + max(1, round(self.rng.normal(self.spec.interval, self.spec.jitter)))
 
-    def act(self, block: Block) -> None:
-        self._claim(block)
+    def act(self, market: Market) -> None:
+        self._claim(market)
         if self.spec.contributes:
-            self._contribute(block)
-        if block.now - self._last_withdraw >= DAY:
-            self.withdraw(block)
+            self._contribute(market)
+        if market.now - self._last_withdraw >= DAY:
+            self.withdraw(market)
 
-    def withdraw(self, block: Block) -> None:
+    def withdraw(self, market: Market) -> None:
         for address in self.addresses:
-            if block.trainer.credits.get(address, 0):
-                block.withdraw(self, address)
-        self._last_withdraw = block.now
+            if market.trainer.credits.get(address, 0):
+                market.withdraw(self, address)
+        self._last_withdraw = market.now
 
     # ------------------------------------------------------------------ claiming
 
-    def _claim(self, block: Block) -> None:
-        trainer, now = block.trainer, block.now
+    def _claim(self, market: Market) -> None:
+        trainer, now = market.trainer, market.now
         for key, record in list(trainer.open.items()):
             if record.added_at + trainer.refund_wait > now:
                 break  # records are in the order they were added
@@ -62,7 +58,7 @@ class Agent:
             for address in self.addresses:
                 claim = trainer.claimable(key, address, now)
                 if claim.pays:  # nothing else is worth its gas
-                    block.claim(self, address, claim.action.name.lower(), key)
+                    market.claim(self, address, claim.action.name.lower(), key)
                 if key not in trainer.open:
                     break
             # Looked at again after `recheck`, or when a wait of the record ends if sooner.
@@ -78,28 +74,28 @@ class Agent:
 
     # ------------------------------------------------------------------ contributing
 
-    def offer(self, block: Block) -> int:
+    def offer(self, market: Market) -> int:
         """This turn's most the agent will stake, in wei."""
         units = max(0.0, self.rng.normal(self.spec.deposit, self.spec.deposit_jitter))
-        return int(units * block.unit_wei)
+        return int(units * market.unit_wei)
 
-    def _contribute(self, block: Block) -> None:
+    def _contribute(self, market: Market) -> None:
         address = self.addresses[self._turns % len(self.addresses)]
-        if block.trainer.required_deposit(block.now) > self.offer(block):
+        if market.trainer.required_deposit(market.now) > self.offer(market):
             return  # too expensive right now: try again next turn
-        choice = self._choose(block)
+        choice = self._choose(market)
         if choice is not None:
-            block.contribute(self, address, *choice)
+            market.contribute(self, address, *choice)
 
-    def _choose(self, block: Block) -> tuple[int, int] | None:
+    def _choose(self, market: Market) -> tuple[int, int] | None:
         """(pool index, label) of this turn's contribution, not already open."""
-        data, rng = block.data, self.rng
+        data, rng = market.data, self.rng
         farm = self.kind == "sybil" or (
             self.kind == "judge-steer" and rng.random() < self.spec.farm
         )
         for _ in range(_TRIES):
             if self.kind == "judge-steer" and not farm:
-                index = int(rng.choice(block.by_class[self.spec.source]))
+                index = int(rng.choice(market.by_class[self.spec.source]))
                 label = self.spec.target
             else:
                 index = int(rng.integers(len(data.pool)))
@@ -109,17 +105,17 @@ class Agent:
                 )
                 if wrong:
                     label = (label + 1 + int(rng.integers(data.num_classes - 1))) % data.num_classes
-                elif farm and block.trainer.model.predict_fixed(data.pool_samples[index]) != label:
+                elif farm and market.trainer.model.predict_fixed(data.pool_samples[index]) != label:
                     continue  # farming reputation: only data the model already gets right
-            if (data.pool[index], label) not in block.trainer.open:
+            if (data.pool[index], label) not in market.trainer.open:
                 return index, label
         return None
 
-    def maybe_copy(self, block: Block, victim: Agent, index: int, label: int) -> bool:
+    def maybe_copy(self, market: Market, victim: Agent, index: int, label: int) -> bool:
         """A copycat sees `victim`'s pending contribution and, at its rate, front-runs it with
         the same data and label (a higher tip puts it first in the block)."""
         if self.kind != "copycat" or victim is self or self.rng.random() >= self.spec.copy_rate:
             return False
-        if block.trainer.required_deposit(block.now) > self.offer(block):
+        if market.trainer.required_deposit(market.now) > self.offer(market):
             return False
-        return block.contribute(self, self.addresses[0], index, label)
+        return market.contribute(self, self.addresses[0], index, label)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields, replace
+from itertools import product
 from pathlib import Path
 
 import yaml
@@ -131,15 +132,16 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The same scenario for each mechanism, each attack kind and each attacker share of the
+    """The same scenario for each mechanism, each attack kind, each attacker share of the
     contributions (so, nearly, of the deposits: a deposit depends only on the time since the
-    last update)."""
+    last update) and each gas price (none given: the base scenario's)."""
 
     base: Scenario
     attacker: str
     attacks: tuple[str, ...]
     shares: tuple[float, ...] = field(default=(0.1, 0.2, 0.3, 0.4, 0.5))
     mechanisms: tuple[str, ...] = (mechanisms.DEFAULT,)
+    gas_prices_gwei: tuple[float, ...] = ()
 
     @property
     def name(self) -> str:
@@ -149,23 +151,30 @@ class Sweep:
         """(mechanism, attack kind, share, scenario) for every point of the sweep."""
         others = [a for a in self.base.agents if a.name != self.attacker and a.contributes]
         rate = sum(1 / a.interval for a in others)  # their contributions per second
+        prices = self.gas_prices_gwei or (self.base.gas_price_gwei,)
         out = []
-        for mechanism in self.mechanisms:
-            for kind in self.attacks:
-                for share in self.shares:
-                    agents = []
-                    for a in self.base.agents:
-                        if a.name == self.attacker:
-                            interval = round((1 - share) / (share * rate))
-                            # A copycat copies instead of keeping a schedule.
-                            copy_rate = min(1.0, share / (1 - share))
-                            a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
-                        agents.append(a)
-                    name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
-                    scenario = replace(
-                        self.base, name=name, mechanism=mechanism, agents=tuple(agents)
-                    )
-                    out.append((mechanism, kind, share, scenario))
+        for mechanism, kind, share, gwei in product(
+            self.mechanisms, self.attacks, self.shares, prices
+        ):
+            agents = []
+            for a in self.base.agents:
+                if a.name == self.attacker:
+                    interval = round((1 - share) / (share * rate))
+                    # A copycat copies instead of keeping a schedule.
+                    copy_rate = min(1.0, share / (1 - share))
+                    a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
+                agents.append(a)
+            name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
+            if self.gas_prices_gwei:
+                name += f"-{gwei:g}gwei"
+            scenario = replace(
+                self.base,
+                name=name,
+                mechanism=mechanism,
+                agents=tuple(agents),
+                gas_price_gwei=gwei,
+            )
+            out.append((mechanism, kind, share, scenario))
         return out
 
 
@@ -295,7 +304,7 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
 def _sweep(raw, base: Scenario) -> Sweep:
     if not isinstance(raw, dict):
         raise ScenarioError("sweep: expected a mapping with attacker, attacks and shares")
-    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms"}, "sweep")
+    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms", "gas_prices_gwei"}, "sweep")
     attacker = raw.get("attacker")
     if attacker not in {a.name for a in base.agents}:
         raise ScenarioError(f"sweep.attacker: {attacker!r} is not one of the agents")
@@ -314,7 +323,11 @@ def _sweep(raw, base: Scenario) -> Sweep:
     kinds = tuple(_mechanism(k, "sweep.mechanisms") for k in kinds)
     for kind in kinds:
         replace(base, mechanism=kind).trainer_parameters()  # the checks of each
-    return Sweep(base, attacker, attacks, shares, kinds)
+    prices = raw.get("gas_prices_gwei", [])
+    if not isinstance(prices, list):
+        raise ScenarioError("sweep.gas_prices_gwei: give a list of gas prices in gwei")
+    prices = tuple(_number(p, "sweep.gas_prices_gwei", high=10**6) for p in prices)
+    return Sweep(base, attacker, attacks, shares, kinds, prices)
 
 
 def load_scenario(path) -> Scenario | Sweep:
