@@ -39,6 +39,8 @@ class Market:
         self.unit_wei = unit_wei
         self._ledger = ledger
         self._copycats = copycats
+        #: (key, time) of every contribution accepted, in order (the agents' claiming schedule)
+        self.added: list[tuple[Key, int]] = []
         self.by_class: dict[int, list[int]] = defaultdict(list)  # pool indices of each class
         for i, label in enumerate(data.pool_labels):
             self.by_class[label].append(i)
@@ -58,6 +60,8 @@ class Market:
         if reason is not None and not copied:
             raise SimulationDiverged(f"{agent.name} chose a contribution that reverts: {reason}")
         self._ledger.send(now, agent.name, address, "addData", key, value, ok=reason is None)
+        if reason is None:
+            self.added.append((key, now))
         return reason is None
 
     def claim(self, agent: Participant, address: str, operation: str, key: Key) -> None:

@@ -7,6 +7,8 @@ the contract's)."""
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
 from .actions import Market
@@ -25,7 +27,9 @@ class Agent:
         self.addresses = [agent_address(spec.name, i) for i in range(count)]
         self.rng = np.random.default_rng([seed, index])
         self.recheck = recheck  # seconds before a record it could not claim is looked at again
-        self._next_check: dict[tuple, int] = {}
+        # (due time, order added, key, added at) of the open records it is to look at
+        self._due: list[tuple[int, int, tuple, int]] = []
+        self._joined = 0  # records of market.added already in `_due`
         self._last_withdraw = -DAY
         self._turns = 0
 
@@ -48,29 +52,33 @@ class Agent:
     # ------------------------------------------------------------------ claiming
 
     def _claim(self, market: Market) -> None:
+        """Looks at every open record whose look is due, in the order they were added: a record
+        joins when its refund wait ends, and is looked at again after `recheck` (or when a
+        wait of it ends, if sooner) until it closes. A heap of due times, so a turn costs what
+        is due, not every open record."""
         trainer, now = market.trainer, market.now
-        for key, record in list(trainer.open.items()):
-            if record.added_at + trainer.refund_wait > now:
-                break  # records are in the order they were added
-            tag = (key, record.added_at)
-            if self._next_check.get(tag, 0) > now:
-                continue
+        added = market.added
+        while self._joined < len(added) and added[self._joined][1] + trainer.refund_wait <= now:
+            key, added_at = added[self._joined]
+            heapq.heappush(self._due, (now, self._joined, key, added_at))
+            self._joined += 1
+        due = []
+        while self._due and self._due[0][0] <= now:
+            due.append(heapq.heappop(self._due))
+        for _, order, key, added_at in sorted(due, key=lambda d: d[1]):
+            record = trainer.open.get(key)
+            if record is None or record.added_at != added_at:
+                continue  # closed (and perhaps contributed again: a record of its own)
             for address in self.addresses:
                 claim = trainer.claimable(key, address, now)
                 if claim.pays:  # nothing else is worth its gas
                     market.claim(self, address, claim.action.name.lower(), key)
                 if key not in trainer.open:
                     break
-            # Looked at again after `recheck`, or when a wait of the record ends if sooner.
-            due = [t for t in trainer.deadlines(record) if t > now]
-            self._next_check[tag] = min([now + self.recheck, *due])
+            else:
+                later = [t for t in trainer.deadlines(record) if t > now]
+                heapq.heappush(self._due, (min([now + self.recheck, *later]), order, key, added_at))
         self._turns += 1
-        if self._turns % 1000 == 0:  # forget records that closed
-            self._next_check = {
-                t: v
-                for t, v in self._next_check.items()
-                if t[0] in trainer.open and trainer.open[t[0]].added_at == t[1]
-            }
 
     # ------------------------------------------------------------------ contributing
 
