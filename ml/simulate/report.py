@@ -1,6 +1,7 @@
 """What a run produced (a RunResult, made at the end of the run), as report.json,
 transactions.csv and summary.md, with the conservation check: the agents' ether changes sum to
-minus (what the trainer still holds + the gas fees)."""
+minus (what the trainer still holds + the gas fees), and the fees are what the chain's fee
+recipient received."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ class RunResult:
     model_checks: list[dict]
     txs: list[Tx]
     held_at_end: int  # wei the trainer holds at the end, read from the chain
+    coinbase_received: int  # wei the fee recipient gained during the run, read from the chain
     end_block: int
     loop_seconds: float
     wall_seconds: float
@@ -147,7 +149,8 @@ def build_report(result: RunResult) -> dict:
             "sum_of_balance_changes": changes,
             "held_by_trainer": held,
             "gas_fees": fees,
-            "holds": changes == -(held + fees),
+            "coinbase_received": result.coinbase_received,
+            "holds": changes == -(held + fees) and result.coinbase_received == fees,
         },
         "model_checks": result.model_checks,
         "transactions": len(result.txs),
@@ -186,7 +189,8 @@ def summary(report: dict) -> str:
         f"{c['refunds']:,} refunds, {c['takes']:,} takes, {c['withdrawals']:,} withdrawals) "
         f"in {report['chain']['blocks_with_transactions']:,} blocks: "
         f"{report['tx_per_second']:.0f} tx/s, {report['wall_seconds']:.0f} s in all.",
-        f"- Conservation (agents' ether changes = -(trainer's ether + gas fees), to the wei): "
+        f"- Conservation (agents' ether changes = -(trainer's ether + gas fees), and the fees "
+        f"= what the fee recipient received, to the wei): "
         f"{'holds' if conservation['holds'] else 'FAILS'}.",
     ]
     return "\n".join(lines) + "\n"

@@ -159,6 +159,8 @@ class Simulation:
             if head >= self.start:
                 raise SimulationDiverged("the deployment took longer than START_DELAY")
             block = int(self.chain.rpc.call("eth_blockNumber"), 16)
+            coinbase = self.chain.coinbase()
+            coinbase_before = self.chain.balance(coinbase, block)
             self.evaluate(self.start, block)
             loop_start = time.perf_counter()
             block = self._loop(block, progress)
@@ -173,6 +175,7 @@ class Simulation:
             self.evaluate(end, block)
             self.check_model(end, block)
             held_at_end = self.chain.balance(self.deployment["trainer"], block)
+            coinbase_received = self.chain.balance(coinbase, block) - coinbase_before
             if progress:
                 progress(s.duration)
         finally:
@@ -196,6 +199,7 @@ class Simulation:
             model_checks=self.checks,
             txs=self.ledger.txs,
             held_at_end=held_at_end,
+            coinbase_received=coinbase_received,
             end_block=block,
             loop_seconds=loop_seconds,
             wall_seconds=time.perf_counter() - wall_start,
