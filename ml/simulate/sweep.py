@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .anvil import embedded_anvil
 from .data import load_data
-from .plots import plot_sweep
+from .plots import plot_gas, plot_sweep
 from .runner import run_scenario
 from .scenario import Sweep
 
@@ -64,7 +64,7 @@ def _deposit_share(report: dict, attacker: str) -> float:
 def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
     """Runs every point of the sweep, each on a fresh anvil of its own (a chain that kept the
     earlier points' contracts would mine ever slower) and in its own folder under `out`, then
-    writes sweep.json, sweep.png and summary.md."""
+    writes sweep.json, sweep.png and summary.md (and, over gas prices, gas.png)."""
     from ape import accounts
 
     out = Path(out)
@@ -83,6 +83,8 @@ def run_sweep(sweep: Sweep, *, out, progress=None) -> list[dict]:
         points.append(sweep_point(mechanism, attack, share, report, sweep.attacker))
     (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")
     plot_sweep(points, out / "sweep.png")
+    if sweep.gas_prices_gwei:
+        plot_gas(points, out / "gas.png")
     (out / "summary.md").write_text(sweep_summary(sweep, points))
     return points
 

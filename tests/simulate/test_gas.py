@@ -87,3 +87,4 @@ def test_a_gas_price_sweep_gives_the_honest_net_after_gas(tmp_path):
     assert priced["honest_net_eth"] < free["honest_net_eth"]
     assert (tmp_path / "gas-deposit-refund-take-label-flip-14-2gwei" / "report.json").exists()
     assert "| honest gas (ETH) | honest net (ETH) |" in (tmp_path / "summary.md").read_text()
+    assert (tmp_path / "gas.png").exists()
