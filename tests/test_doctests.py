@@ -11,6 +11,7 @@ MODULES = [
     "ml.encoders",
     "ml.encoders.binary",
     "ml.mechanisms",
+    "ml.durations",
 ]
 
 

@@ -22,16 +22,14 @@ from ml.commands.common import (
     option_name,
     write_manifest,
 )
+from ml.durations import format_duration
 from ml.errors import DatasetNotFound
 
 
 def _default_text(parameter: mechanisms.Parameter) -> str:
     if parameter.unit != "seconds":
         return f"{parameter.default:g}" if parameter.default < 10**6 else f"{parameter.default:.0e}"
-    for unit, seconds in (("d", 86_400), ("h", 3600), ("m", 60)):
-        if parameter.default and parameter.default % seconds == 0:
-            return f"{parameter.default // seconds}{unit}"
-    return f"{parameter.default}s"
+    return format_duration(parameter.default)
 
 
 def mechanism_options(command):

@@ -112,6 +112,10 @@ class AnvilChain:
         values = [int(v, 16) for v in self.rpc.batch(requests)]
         return [tuple(values[i : i + 3]) for i in range(0, len(values), 3)]
 
+    def coinbase(self) -> str:
+        """The address the blocks' fees go to."""
+        return self.rpc.call("eth_getBlockByNumber", "latest", False)["miner"]
+
     def balance(self, address: str, block: int) -> int:
         return int(self.rpc.call("eth_getBalance", address, hex(block)), 16)
 

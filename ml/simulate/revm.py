@@ -93,6 +93,10 @@ class RevmChain:
     def block_number(self) -> int:
         return self._number
 
+    def coinbase(self) -> str:
+        """The address the blocks' fees go to (anvil's, loaded with its state)."""
+        return self._ask("coinbase")
+
     def receipts(self, hashes: list[str]) -> list[dict]:
         return self._ask("receipts", hashes)
 
@@ -197,6 +201,9 @@ class _Evm:
         }
         self._coinbase = block["beneficiary"].lower()
         return int(block["timestamp"], 16), self._number
+
+    def coinbase(self) -> str:
+        return self._block["coinbase"]
 
     def fund(self, address: str, wei: int) -> None:
         nonce = self._accounts.get(address.lower(), [0, 0])[1]

@@ -2,19 +2,19 @@
 presets in ml/simulate/presets/ are examples) and validated here into frozen dataclasses.
 
 Money is in *units* of `unit_wei` (default 1e15 wei, a thousandth of an ether); durations are
-seconds or strings such as "10m", "1h", "9d".
+seconds or strings such as "10m", "1.5h", "9d", "2w" (`ml.durations`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields, replace
+from itertools import product
 from pathlib import Path
 
 import yaml
 
-from ml import mechanisms, pipeline
+from ml import durations, mechanisms, pipeline
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -38,23 +38,12 @@ class ScenarioError(CollabMLError, ValueError):
     """A scenario file or preset that is missing, malformed or inconsistent."""
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY}
-
-
 def parse_duration(value, what: str) -> int:
-    """Seconds from a number of seconds or a string like "90s", "10m", "1.5h", "9d"."""
-    if isinstance(value, bool):
-        raise ScenarioError(f"{what}: expected a duration, got {value!r}")
-    if isinstance(value, int | float):
-        seconds = value
-    else:
-        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([smhd]?)\s*", str(value))
-        if not match:
-            raise ScenarioError(f"{what}: {value!r} is not a duration such as 90s, 10m, 1h, 9d")
-        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ScenarioError(f"{what}: {value!r} must be a non-negative duration")
-    return round(seconds)
+    """Seconds from a duration in the grammar of `ml.durations`; `what` names the setting."""
+    try:
+        return durations.parse_duration(value)
+    except durations.InvalidDuration as err:
+        raise ScenarioError(f"{what}: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -149,15 +138,16 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The same scenario for each mechanism, each attack kind and each attacker share of the
+    """The same scenario for each mechanism, each attack kind, each attacker share of the
     contributions (so, nearly, of the deposits: a deposit depends only on the time since the
-    last update)."""
+    last update) and each gas price (none given: the base scenario's)."""
 
     base: Scenario
     attacker: str
     attacks: tuple[str, ...]
     shares: tuple[float, ...] = field(default=(0.1, 0.2, 0.3, 0.4, 0.5))
     mechanisms: tuple[str, ...] = (mechanisms.DEFAULT,)
+    gas_prices_gwei: tuple[float, ...] = ()
 
     @property
     def name(self) -> str:
@@ -167,23 +157,30 @@ class Sweep:
         """(mechanism, attack kind, share, scenario) for every point of the sweep."""
         others = [a for a in self.base.agents if a.name != self.attacker and a.contributes]
         rate = sum(1 / a.interval for a in others)  # their contributions per second
+        prices = self.gas_prices_gwei or (self.base.gas_price_gwei,)
         out = []
-        for mechanism in self.mechanisms:
-            for kind in self.attacks:
-                for share in self.shares:
-                    agents = []
-                    for a in self.base.agents:
-                        if a.name == self.attacker:
-                            interval = round((1 - share) / (share * rate))
-                            # A copycat copies instead of keeping a schedule.
-                            copy_rate = min(1.0, share / (1 - share))
-                            a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
-                        agents.append(a)
-                    name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
-                    scenario = replace(
-                        self.base, name=name, mechanism=mechanism, agents=tuple(agents)
-                    )
-                    out.append((mechanism, kind, share, scenario))
+        for mechanism, kind, share, gwei in product(
+            self.mechanisms, self.attacks, self.shares, prices
+        ):
+            agents = []
+            for a in self.base.agents:
+                if a.name == self.attacker:
+                    interval = round((1 - share) / (share * rate))
+                    # A copycat copies instead of keeping a schedule.
+                    copy_rate = min(1.0, share / (1 - share))
+                    a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
+                agents.append(a)
+            name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
+            if self.gas_prices_gwei:
+                name += f"-{gwei:g}gwei"
+            scenario = replace(
+                self.base,
+                name=name,
+                mechanism=mechanism,
+                agents=tuple(agents),
+                gas_price_gwei=gwei,
+            )
+            out.append((mechanism, kind, share, scenario))
         return out
 
 
@@ -346,7 +343,7 @@ def scenario_from_dict(raw, folder: Path | None = None) -> Scenario | Sweep:
 def _sweep(raw, base: Scenario) -> Sweep:
     if not isinstance(raw, dict):
         raise ScenarioError("sweep: expected a mapping with attacker, attacks and shares")
-    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms"}, "sweep")
+    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms", "gas_prices_gwei"}, "sweep")
     attacker = raw.get("attacker")
     if attacker not in {a.name for a in base.agents}:
         raise ScenarioError(f"sweep.attacker: {attacker!r} is not one of the agents")
@@ -365,7 +362,11 @@ def _sweep(raw, base: Scenario) -> Sweep:
     kinds = tuple(_mechanism(k, "sweep.mechanisms") for k in kinds)
     for kind in kinds:
         replace(base, mechanism=kind).trainer_parameters()  # the checks of each
-    return Sweep(base, attacker, attacks, shares, kinds)
+    prices = raw.get("gas_prices_gwei", [])
+    if not isinstance(prices, list):
+        raise ScenarioError("sweep.gas_prices_gwei: give a list of gas prices in gwei")
+    prices = tuple(_number(p, "sweep.gas_prices_gwei", high=10**6) for p in prices)
+    return Sweep(base, attacker, attacks, shares, kinds, prices)
 
 
 def load_scenario(path) -> Scenario | Sweep:
