@@ -31,6 +31,8 @@ ATTACK_EVERY = 10  # every tenth contribution carries a wrong label
 REFUND_WAIT, ANY_ADDRESS_WAIT = DAY, 9 * DAY
 COST_WEIGHT = 60 * 10**15 // 3600  # the reference preset's: 60 units of 1e15 wei after 1 s
 FEATURES = 1000
+#: The models the gas report prices on the sequence.
+MODELS = ("sparse-perceptron",)
 
 
 def reference_add_gas(k: int, label: int, wrong: bool, z: int = 0, n0: int = 0) -> int:
