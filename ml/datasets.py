@@ -120,6 +120,9 @@ def iris(*, seed: int = 0) -> Split:
 #: A small labelled-text CSV shipped with the package (100 short movie-review-like sentences
 #: written for this project, 50 positive and 50 negative; ``review,sentiment`` header).
 SAMPLE_REVIEWS = Path(__file__).parent / "data" / "sample_reviews.csv"
+#: The UCI SMS Spam Collection (5,574 messages, ham or spam; ``text,label`` header; CC BY 4.0,
+#: attribution in ml/data/README.md).
+SMS_SPAM = Path(__file__).parent / "data" / "sms_spam.csv"
 
 #: Column names recognised when `load_text_csv` is not told which columns to use.
 TEXT_COLUMN_NAMES = ("text", "review", "sentence", "document", "content")

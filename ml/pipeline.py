@@ -2,25 +2,28 @@
 
 A `Source` names the data (a bundled dataset or a labelled-text CSV) and how it is split, so
 that anyone can rebuild the same test set later (`ape run status`). Texts are encoded by a
-vocabulary, hashing or sentence-embedding encoder; numeric datasets by the dense encoder. The
-initial part trains the model off chain; the test part measures it.
+vocabulary, hashing or sentence-embedding encoder; numeric datasets by the dense encoder (dense
+models) or the binary one (sparse models). The initial part trains the model off chain; the
+test part measures it; the train part is what contributors add (the simulation's pool).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ml import datasets
 from ml.encoders import (
+    BinaryEncoder,
     DenseEncoder,
     Encoder,
     HashingEncoder,
     SentenceEmbeddingEncoder,
     VocabularyEncoder,
 )
-from ml.errors import InvalidDataset, InvalidSample
+from ml.errors import DatasetNotFound, InvalidDataset, InvalidSample
 from ml.fixed_point import ONE
 from ml.models import MODELS as MODEL_CLASSES
 from ml.training import Trained, train_model
@@ -31,19 +34,32 @@ NUMERIC = {
     "wine": datasets.wine,
     "iris": datasets.iris,
 }
-#: The bundled dataset of short reviews (ml/data/sample_reviews.csv).
+#: The bundled short reviews (ml/data/sample_reviews.csv).
 REVIEWS = "reviews"
+#: The bundled UCI SMS Spam Collection (ml/data/sms_spam.csv).
+SMS_SPAM = "sms-spam"
+#: The labelled-text CSVs shipped in ml/data, by dataset name.
+TEXT = {REVIEWS: datasets.SAMPLE_REVIEWS, SMS_SPAM: datasets.SMS_SPAM}
+BUNDLED = (*TEXT, *NUMERIC)
 MODELS = tuple(MODEL_CLASSES)
-DENSE_MODELS = tuple(kind for kind, cls in MODEL_CLASSES.items() if not cls.sparse)
 TEXT_ENCODERS = ("vocabulary", "hashing", "embedding")
-ENCODERS = (*TEXT_ENCODERS, "dense")
+NUMERIC_ENCODERS = ("dense", "binary")
+ENCODERS = (*TEXT_ENCODERS, *NUMERIC_ENCODERS)
+
+
+def check_dataset(dataset: str) -> None:
+    """Raises DatasetNotFound unless `dataset` is a bundled name or a file."""
+    if dataset not in BUNDLED and not Path(dataset).is_file():
+        raise DatasetNotFound(
+            f"{dataset!r} is neither a bundled dataset ({', '.join(BUNDLED)}) nor a CSV file"
+        )
 
 
 @dataclass(frozen=True)
 class Source:
     """A dataset and its split: everything needed to rebuild the same parts."""
 
-    dataset: str  # a NUMERIC name, REVIEWS, or a CSV path
+    dataset: str  # a NUMERIC name, a TEXT name, or a CSV path
     seed: int = 0
     test_share: float = 0.2
     initial_share: float = 0.3
@@ -86,7 +102,7 @@ def load(source: Source) -> Parts:
             data.y_test,
             data.class_names,
         )
-    path = datasets.SAMPLE_REVIEWS if source.dataset == REVIEWS else source.dataset
+    path = TEXT.get(source.dataset, source.dataset)
     text = datasets.load_text_csv(
         path,
         text_column=source.text_column,
@@ -109,10 +125,10 @@ def load(source: Source) -> Parts:
 
 
 #: Deploy's model for texts: the averaged perceptron, whose held-out accuracy honest
-#: contributions do not lower (docs/learning-rules.md); for numeric data, a dense model that
-#: takes any number of classes.
+#: contributions do not lower (docs/learning-rules.md); for numeric data, naive Bayes (on the
+#: binary encoder's features).
 DEFAULT_TEXT_MODEL = "averaged-sparse-perceptron"
-DEFAULT_NUMERIC_MODEL = "nearest-centroid"
+DEFAULT_NUMERIC_MODEL = "naive-bayes"
 
 
 def default_model(source: Source) -> str:
@@ -120,32 +136,32 @@ def default_model(source: Source) -> str:
 
 
 def default_encoder(source: Source, model: str) -> str:
+    sparse = MODEL_CLASSES[model].sparse
     if not source.is_text:
-        return "dense"
-    return "vocabulary" if MODEL_CLASSES[model].sparse else "embedding"
+        return "binary" if sparse else "dense"
+    return "vocabulary" if sparse else "embedding"
 
 
 def make_encoder(kind: str, source: Source, model: str, features: int | None) -> Encoder:
     """An unfitted encoder of `kind` for `model` on `source`; raises InvalidDataset with the
     fix when they do not go together."""
     sparse = MODEL_CLASSES[model].sparse
-    if kind == "dense":
+    if kind in NUMERIC_ENCODERS:
         if source.is_text:
-            raise InvalidDataset("the dense encoder takes vectors: use a text encoder for texts")
-        if sparse:
-            raise InvalidDataset(
-                f"{model} takes sparse samples: use a dense model ({', '.join(DENSE_MODELS)}) "
-                "with a numeric dataset"
-            )
-        return DenseEncoder(normalise="maxabs")
+            raise InvalidDataset(f"the {kind} encoder takes vectors: use a text encoder for texts")
+        if sparse and kind == "dense":
+            raise InvalidDataset(f"{model} takes sparse samples: use the binary encoder")
+        if not sparse and kind == "binary":
+            raise InvalidDataset(f"{model} takes dense vectors: use the dense encoder")
+        return BinaryEncoder() if sparse else DenseEncoder(normalise="maxabs")
     if not source.is_text:
         raise InvalidDataset(f"the {kind} encoder takes texts; {source.dataset} is numeric")
     if kind == "embedding":
         if sparse:
-            raise InvalidDataset(f"{model} takes sparse samples: use --encoder vocabulary")
+            raise InvalidDataset(f"{model} takes sparse samples: use the vocabulary encoder")
         return SentenceEmbeddingEncoder(dimensions=features or 32)
     if not sparse:
-        raise InvalidDataset(f"{model} takes dense vectors: use --encoder embedding for texts")
+        raise InvalidDataset(f"{model} takes dense vectors: use the embedding encoder for texts")
     if kind == "hashing":
         return HashingEncoder(num_features=features or 1024)
     return VocabularyEncoder(max_features=features or 1000)
@@ -162,36 +178,85 @@ def dense_matrix(samples: list[list[int]], num_features: int, sparse: bool) -> n
     return X
 
 
-def train(model: str, encoder: Encoder, parts: Parts, *, learning_rate: float = 0.5) -> Trained:
+@dataclass
+class Encoded:
+    """Each part in the model's representation (present indices or fixed-point values), less
+    the inputs the model cannot take (`_encodable`)."""
+
+    initial: list[list[int]]
+    y_initial: np.ndarray
+    train: list[list[int]]
+    y_train: np.ndarray
+    test: list[list[int]]
+    y_test: np.ndarray
+    class_names: list[str]
+    num_features: int
+
+
+def encode(encoder: Encoder, parts: Parts) -> Encoded:
     """Fits `encoder` on the initial and train inputs (the labels are not used: a vocabulary
-    or a scale needs only the corpus, and never the test part), trains `model` on the initial
-    part and measures it on the test part (samples the encoder cannot encode, e.g. texts with
-    no known word, are skipped)."""
+    or a scale needs only the corpus, and never the test part) and encodes every part."""
     encoder.fit(parts.initial + parts.train)
-    sparse = MODEL_CLASSES[model].sparse
-    X_initial, y_initial = encodable(encoder, parts.initial, parts.y_initial)
-    X_test, y_test = encodable(encoder, parts.test, parts.y_test)
-    F = encoder.num_features
-    X_initial, X_test = dense_matrix(X_initial, F, sparse), dense_matrix(X_test, F, sparse)
-    return train_model(
-        model,
-        X_initial,
-        y_initial,
-        X_test,
-        y_test,
-        class_names=parts.class_names,
-        learning_rate=learning_rate,
+    return Encoded(
+        *_encodable(encoder, parts.initial, parts.y_initial),
+        *_encodable(encoder, parts.train, parts.y_train),
+        *_encodable(encoder, parts.test, parts.y_test),
+        parts.class_names,
+        encoder.num_features,
     )
 
 
-def encodable(encoder: Encoder, inputs: list, y) -> tuple[list[list[int]], np.ndarray]:
-    """The samples of `inputs` that `encoder` can encode (a text with no known word cannot)
-    and their labels."""
-    samples, labels = [], []
-    for x, label in zip(inputs, y, strict=True):
-        try:
-            samples.append(encoder.encode(x))
-        except InvalidSample:
-            continue
-        labels.append(int(label))
-    return samples, np.asarray(labels, dtype=np.int64)
+def train(
+    model: str,
+    encoded: Encoded,
+    *,
+    with_train_part: bool = False,
+    learning_rate: float = 0.5,
+    alpha: float = 1.0,
+    seed: int = 0,
+) -> Trained:
+    """Trains `model` on the initial part (with the train part too: what all the data would
+    give) and measures it on the test part."""
+    sparse = MODEL_CLASSES[model].sparse
+    X, y = encoded.initial, encoded.y_initial
+    if with_train_part:
+        X, y = X + encoded.train, np.concatenate([y, encoded.y_train])
+    if not X:
+        raise InvalidDataset("no initial sample can be encoded: the model needs data to start")
+    if not encoded.test:
+        raise InvalidDataset("no test sample can be encoded: the model cannot be measured")
+    F = encoded.num_features
+    return train_model(
+        model,
+        dense_matrix(X, F, sparse),
+        y,
+        dense_matrix(encoded.test, F, sparse),
+        encoded.y_test,
+        class_names=encoded.class_names,
+        learning_rate=learning_rate,
+        alpha=alpha,
+        seed=seed,
+    )
+
+
+def _encodable(encoder: Encoder, inputs: list, y) -> tuple[list[list[int]], np.ndarray]:
+    """The samples a model takes, with their labels: inputs the encoder cannot encode (a text
+    with no known word) or beyond a dense model's [-1, 1] (a test vector outside the range the
+    encoder was fitted on) are left out."""
+    try:
+        samples = encoder.encode_batch(inputs)
+    except InvalidSample:
+        samples = [_encoded(encoder, x) for x in inputs]
+    kept = [
+        i
+        for i, sample in enumerate(samples)
+        if sample is not None and (encoder.sparse or max(map(abs, sample)) <= ONE)
+    ]
+    return [samples[i] for i in kept], np.asarray(y, dtype=np.int64)[kept]
+
+
+def _encoded(encoder: Encoder, x) -> list[int] | None:
+    try:
+        return encoder.encode(x)
+    except InvalidSample:
+        return None

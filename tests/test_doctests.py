@@ -5,7 +5,14 @@ import importlib
 
 import pytest
 
-MODULES = ["ml.fixed_point", "ml.models.perceptron", "ml.encoders", "ml.mechanisms"]
+MODULES = [
+    "ml.fixed_point",
+    "ml.models.perceptron",
+    "ml.encoders",
+    "ml.encoders.binary",
+    "ml.mechanisms",
+    "ml.durations",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

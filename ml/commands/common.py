@@ -14,6 +14,7 @@ import click
 
 from ml import mechanisms
 from ml.chain import local, wei_to_eth
+from ml.durations import InvalidDuration, parse_duration
 from ml.encoders import Encoder
 from ml.errors import CollabMLError
 
@@ -116,22 +117,16 @@ def load_account(name: str, provider):
     return accounts.load(name)
 
 
-DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
-UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
-
-
 class Duration(click.ParamType):
-    """Seconds, written as 90, 90s, 15m, 6h, 1d or 2w."""
+    """A duration in the grammar of `ml.durations`: 90, 90s, 15m, 1.5h, 1d or 2w."""
 
     name = "duration"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        match = DURATION.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a duration such as 90s, 15m, 6h, 1d", param, ctx)
-        return int(match[1]) * UNITS[match[2]]
+        try:
+            return parse_duration(value)
+        except InvalidDuration as err:
+            self.fail(str(err), param, ctx)
 
 
 def option_name(parameter: str) -> str:

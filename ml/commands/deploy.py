@@ -22,15 +22,14 @@ from ml.commands.common import (
     option_name,
     write_manifest,
 )
+from ml.durations import format_duration
+from ml.errors import DatasetNotFound
 
 
 def _default_text(parameter: mechanisms.Parameter) -> str:
     if parameter.unit != "seconds":
         return f"{parameter.default:g}" if parameter.default < 10**6 else f"{parameter.default:.0e}"
-    for unit, seconds in (("d", 86_400), ("h", 3600), ("m", 60)):
-        if parameter.default and parameter.default % seconds == 0:
-            return f"{parameter.default // seconds}{unit}"
-    return f"{parameter.default}s"
+    return format_duration(parameter.default)
 
 
 def mechanism_options(command):
@@ -75,8 +74,8 @@ def mechanism_options(command):
     "--dataset",
     default=pipeline.REVIEWS,
     show_default=True,
-    help=f"{pipeline.REVIEWS} (bundled short reviews), "
-    f"{', '.join(pipeline.NUMERIC)}, or a labelled-text CSV file.",
+    help=f"{pipeline.REVIEWS} (bundled short reviews), {pipeline.SMS_SPAM} (bundled UCI SMS "
+    f"spam), {', '.join(pipeline.NUMERIC)}, or a labelled-text CSV file.",
 )
 @click.option("--text-column", default=None, help="CSV column of the texts (default: guessed).")
 @click.option("--label-column", default=None, help="CSV column of the labels (default: guessed).")
@@ -85,8 +84,8 @@ def mechanism_options(command):
     "encoder_kind",
     type=click.Choice(pipeline.ENCODERS),
     default=None,
-    help="Default: vocabulary for sparse models, embedding for dense models on texts, "
-    "dense for numeric datasets.",
+    help="Default: vocabulary for sparse models, embedding for dense models on texts; "
+    "binary for sparse models, dense for dense models on numeric datasets.",
 )
 @click.option(
     "--features",
@@ -140,12 +139,10 @@ def cli(
 ):
     """Train an initial model off chain, deploy it and its trainer, write a manifest."""
     source = pipeline.Source(dataset, seed, test_share, initial_share, text_column, label_column)
-    if source.is_text and dataset != pipeline.REVIEWS and not Path(dataset).is_file():
-        raise click.BadParameter(
-            f"{dataset!r} is neither a bundled dataset ({pipeline.REVIEWS}, "
-            f"{', '.join(pipeline.NUMERIC)}) nor a CSV file",
-            param_hint="--dataset",
-        )
+    try:
+        pipeline.check_dataset(dataset)
+    except DatasetNotFound as err:
+        raise click.BadParameter(str(err), param_hint="--dataset") from None
     model_kind = model_kind or pipeline.default_model(source)
     given = {name: value for name, value in parameters.items() if value is not None}
     trainer_parameters = mechanisms.get(mechanism).parameters_from(
@@ -159,7 +156,7 @@ def cli(
         f"Data: {dataset}: {len(parts.initial)} initial, {len(parts.train)} for contributors, "
         f"{len(parts.test)} test samples; classes {', '.join(parts.class_names)}"
     )
-    trained = pipeline.train(model_kind, encoder, parts)
+    trained = pipeline.train(model_kind, pipeline.encode(encoder, parts))
     model = trained.mirror
     click.echo(
         f"Trained off chain ({encoder.kind} encoder, {encoder.num_features} features): "

@@ -7,6 +7,7 @@ keccak256 recorded on chain; `load_spec` / `Encoder.from_json` rebuild the encod
 - `VocabularyEncoder`: texts to sorted word indices over a fitted vocabulary (sparse).
 - `HashingEncoder`: texts to sorted keccak-hashed word indices (sparse, stateless).
 - `DenseEncoder`: real vectors to int32 fixed point, normalised (dense).
+- `BinaryEncoder`: real vectors to the indices of their high features (sparse).
 - `SentenceEmbeddingEncoder`: texts to projected all-MiniLM-L6-v2 embeddings (dense; loads torch
   on first use only).
 
@@ -21,6 +22,7 @@ True
 """
 
 from ml.encoders.base import Encoder, canonical_json, encoder_kinds, load_spec
+from ml.encoders.binary import BinaryEncoder
 from ml.encoders.dense import DenseEncoder
 from ml.encoders.embedding import SentenceEmbeddingEncoder
 from ml.encoders.hashing import HashingEncoder
@@ -29,6 +31,7 @@ from ml.encoders.vocabulary import VocabularyEncoder
 
 __all__ = [
     "TOKENISER",
+    "BinaryEncoder",
     "DenseEncoder",
     "Encoder",
     "HashingEncoder",

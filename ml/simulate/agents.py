@@ -7,15 +7,13 @@ the contract's)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import heapq
 
 import numpy as np
 
+from .actions import Market
 from .chain import agent_address
 from .scenario import DAY, AgentSpec
-
-if TYPE_CHECKING:
-    from .runner import Block
 
 _TRIES = 20  # samples an agent tries before giving up a turn (all of them already open)
 
@@ -29,77 +27,83 @@ class Agent:
         self.addresses = [agent_address(spec.name, i) for i in range(count)]
         self.rng = np.random.default_rng([seed, index])
         self.recheck = recheck  # seconds before a record it could not claim is looked at again
-        self._next_check: dict[tuple, int] = {}
+        # (due time, order added, key, added at) of the open records it is to look at
+        self._due: list[tuple[int, int, tuple, int]] = []
+        self._joined = 0  # records of market.added already in `_due`
         self._last_withdraw = -DAY
         self._turns = 0
 
     def next_time(self, now: int) -> int:
         return now + max(1, round(self.rng.normal(self.spec.interval, self.spec.jitter)))
 
-    def act(self, block: Block) -> None:
-        self._claim(block)
+    def act(self, market: Market) -> None:
+        self._claim(market)
         if self.spec.contributes:
-            self._contribute(block)
-        if block.now - self._last_withdraw >= DAY:
-            self.withdraw(block)
+            self._contribute(market)
+        if market.now - self._last_withdraw >= DAY:
+            self.withdraw(market)
 
-    def withdraw(self, block: Block) -> None:
+    def withdraw(self, market: Market) -> None:
         for address in self.addresses:
-            if block.trainer.credits.get(address, 0):
-                block.withdraw(self, address)
-        self._last_withdraw = block.now
+            if market.trainer.credits.get(address, 0):
+                market.withdraw(self, address)
+        self._last_withdraw = market.now
 
     # ------------------------------------------------------------------ claiming
 
-    def _claim(self, block: Block) -> None:
-        trainer, now = block.trainer, block.now
-        for key, record in list(trainer.open.items()):
-            if record.added_at + trainer.refund_wait > now:
-                break  # records are in the order they were added
-            tag = (key, record.added_at)
-            if self._next_check.get(tag, 0) > now:
-                continue
+    def _claim(self, market: Market) -> None:
+        """Looks at every open record whose look is due, in the order they were added: a record
+        joins when its refund wait ends, and is looked at again after `recheck` (or when a
+        wait of it ends, if sooner) until it closes. A heap of due times, so a turn costs what
+        is due, not every open record."""
+        trainer, now = market.trainer, market.now
+        added = market.added
+        while self._joined < len(added) and added[self._joined][1] + trainer.refund_wait <= now:
+            key, added_at = added[self._joined]
+            heapq.heappush(self._due, (now, self._joined, key, added_at))
+            self._joined += 1
+        due = []
+        while self._due and self._due[0][0] <= now:
+            due.append(heapq.heappop(self._due))
+        for _, order, key, added_at in sorted(due, key=lambda d: d[1]):
+            record = trainer.open.get(key)
+            if record is None or record.added_at != added_at:
+                continue  # closed (and perhaps contributed again: a record of its own)
             for address in self.addresses:
                 claim = trainer.claimable(key, address, now)
                 if claim.pays:  # nothing else is worth its gas
-                    block.claim(self, address, claim.action.name.lower(), key)
+                    market.claim(self, address, claim.action.name.lower(), key)
                 if key not in trainer.open:
                     break
-            # Looked at again after `recheck`, or when a wait of the record ends if sooner.
-            due = [t for t in trainer.deadlines(record) if t > now]
-            self._next_check[tag] = min([now + self.recheck, *due])
+            else:
+                later = [t for t in trainer.deadlines(record) if t > now]
+                heapq.heappush(self._due, (min([now + self.recheck, *later]), order, key, added_at))
         self._turns += 1
-        if self._turns % 1000 == 0:  # forget records that closed
-            self._next_check = {
-                t: v
-                for t, v in self._next_check.items()
-                if t[0] in trainer.open and trainer.open[t[0]].added_at == t[1]
-            }
 
     # ------------------------------------------------------------------ contributing
 
-    def offer(self, block: Block) -> int:
+    def offer(self, market: Market) -> int:
         """This turn's most the agent will stake, in wei."""
         units = max(0.0, self.rng.normal(self.spec.deposit, self.spec.deposit_jitter))
-        return int(units * block.unit_wei)
+        return int(units * market.unit_wei)
 
-    def _contribute(self, block: Block) -> None:
+    def _contribute(self, market: Market) -> None:
         address = self.addresses[self._turns % len(self.addresses)]
-        if block.trainer.required_deposit(block.now) > self.offer(block):
+        if market.trainer.required_deposit(market.now) > self.offer(market):
             return  # too expensive right now: try again next turn
-        choice = self._choose(block)
+        choice = self._choose(market)
         if choice is not None:
-            block.contribute(self, address, *choice)
+            market.contribute(self, address, *choice)
 
-    def _choose(self, block: Block) -> tuple[int, int] | None:
+    def _choose(self, market: Market) -> tuple[int, int] | None:
         """(pool index, label) of this turn's contribution, not already open."""
-        data, rng = block.data, self.rng
+        data, rng = market.data, self.rng
         farm = self.kind == "sybil" or (
             self.kind == "judge-steer" and rng.random() < self.spec.farm
         )
         for _ in range(_TRIES):
             if self.kind == "judge-steer" and not farm:
-                index = int(rng.choice(block.by_class[self.spec.source]))
+                index = int(rng.choice(market.by_class[self.spec.source]))
                 label = self.spec.target
             else:
                 index = int(rng.integers(len(data.pool)))
@@ -109,17 +113,17 @@ class Agent:
                 )
                 if wrong:
                     label = (label + 1 + int(rng.integers(data.num_classes - 1))) % data.num_classes
-                elif farm and block.trainer.model.predict_fixed(data.pool_samples[index]) != label:
+                elif farm and market.trainer.model.predict_fixed(data.pool_samples[index]) != label:
                     continue  # farming reputation: only data the model already gets right
-            if (data.pool[index], label) not in block.trainer.open:
+            if (data.pool[index], label) not in market.trainer.open:
                 return index, label
         return None
 
-    def maybe_copy(self, block: Block, victim: Agent, index: int, label: int) -> bool:
+    def maybe_copy(self, market: Market, victim: Agent, index: int, label: int) -> bool:
         """A copycat sees `victim`'s pending contribution and, at its rate, front-runs it with
         the same data and label (a higher tip puts it first in the block)."""
         if self.kind != "copycat" or victim is self or self.rng.random() >= self.spec.copy_rate:
             return False
-        if block.trainer.required_deposit(block.now) > self.offer(block):
+        if market.trainer.required_deposit(market.now) > self.offer(market):
             return False
-        return block.contribute(self, self.addresses[0], index, label)
+        return market.contribute(self, self.addresses[0], index, label)

@@ -36,6 +36,9 @@ def embedded_anvil():
         "--hardfork", "cancun",
         "--silent",
         "--prune-history",
+        # A block holds every transaction of its tick: at 30M gas, a tick of a crowd's
+        # transactions overflowed into the next block, out of the mirrors' order.
+        "--gas-limit", str(10**9),
     ]  # fmt: skip
     process, uri = launch(args)
     try:

@@ -88,6 +88,9 @@ class AnvilChain:
         self.rpc.call("evm_mine", timestamp)
         return int(self.rpc.call("eth_blockNumber"), 16)
 
+    def block_number(self) -> int:
+        return int(self.rpc.call("eth_blockNumber"), 16)
+
     def receipts(self, hashes: list[str]) -> list[dict]:
         out = []
         for start in range(0, len(hashes), 500):
@@ -109,6 +112,10 @@ class AnvilChain:
         values = [int(v, 16) for v in self.rpc.batch(requests)]
         return [tuple(values[i : i + 3]) for i in range(0, len(values), 3)]
 
+    def coinbase(self) -> str:
+        """The address the blocks' fees go to."""
+        return self.rpc.call("eth_getBlockByNumber", "latest", False)["miner"]
+
     def balance(self, address: str, block: int) -> int:
         return int(self.rpc.call("eth_getBalance", address, hex(block)), 16)
 
@@ -120,6 +127,10 @@ class AnvilChain:
             "latest",
         )
         return decode(["uint256"], bytes.fromhex(result[2:]))[0]
+
+    def read_model(self, model_type, contract):
+        """The mirror of the deployed model `contract` (an ape contract), read from its views."""
+        return model_type.from_contract(contract)
 
 
 def _hex(function: str, argument: bytes) -> str:

@@ -1,22 +1,16 @@
-"""The data of a simulation: the initial model trained off chain on a share of the training
-data, the rest as the pool contributors draw from, and the held-out test set."""
+"""The data of a simulation, made as `ape run deploy` makes a deployment's (`ml.pipeline`): the
+initial model trained off chain on the initial part, the train part (encoded) as the pool
+contributors draw from, and the test part."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from ml import datasets
-from ml.models import MODELS as MODEL_CLASSES
+from ml import pipeline
+from ml.errors import CollabMLError
 from ml.models import OnChainModel
-from ml.pipeline import NUMERIC
-from ml.training import train_model
 
-from .scenario import Scenario, ScenarioError
-
-#: Binary perceptrons are left out: the one sparse dataset (binarised digits) has ten classes.
-MODELS = tuple(k for k in MODEL_CLASSES if k != "sparse-perceptron")
+from .scenario import Scenario, ScenarioError, Sweep
 
 
 @dataclass
@@ -31,58 +25,62 @@ class SimulationData:
     test_samples: list[list[int]]
     test_labels: list[int]
     initial_size: int
-    full_data_accuracy: float  # the same model trained off chain on all the training data
+    full_data_accuracy: float  # the same model trained off chain on the initial and pool parts
 
     @property
     def num_classes(self) -> int:
         return self.model.num_classes
 
 
-def load_data(scenario: Scenario) -> SimulationData:
-    """Splits the scenario's dataset, trains the initial model on `initial_share` of the
-    training part (a seeded choice), and encodes everything for the contracts."""
-    if scenario.model not in MODELS:
-        raise ScenarioError(f"model {scenario.model!r} is not one of {', '.join(MODELS)}")
-    if scenario.dataset not in NUMERIC:
-        raise ScenarioError(f"dataset {scenario.dataset!r} is not one of {', '.join(NUMERIC)}")
-    sparse = MODEL_CLASSES[scenario.model].sparse
-    if sparse and scenario.dataset != "digits":
-        raise ScenarioError(f"{scenario.model} takes present features: use dataset digits")
-    split = NUMERIC[scenario.dataset](seed=scenario.seed)
-    if sparse:
-        split = datasets.digits_binary(seed=scenario.seed)
-    if scenario.model == "dense-perceptron" and split.num_classes != 2:
-        raise ScenarioError("dense-perceptron is binary: use dataset breast-cancer")
-    for agent in scenario.agents:
-        if agent.kind == "judge-steer" and not (
-            0 <= agent.source < split.num_classes and 0 <= agent.target < split.num_classes
-        ):
-            raise ScenarioError(f"{agent.name}: source and target must be classes of the data")
-
-    order = np.random.default_rng(scenario.seed).permutation(len(split.X_train))
-    k = max(split.num_classes, round(scenario.initial_share * len(order)))
-    initial, rest = order[:k], order[k:]
-    X, y = split.X_train, split.y_train
-    options = {
-        "class_names": split.class_names,
-        "alpha": scenario.alpha,
-        "learning_rate": scenario.learning_rate,
-        "seed": scenario.seed,
-    }
-    trained = train_model(
-        scenario.model, X[initial], y[initial], split.X_test, split.y_test, **options
+def source(scenario: Scenario) -> pipeline.Source:
+    return pipeline.Source(
+        scenario.dataset,
+        seed=scenario.seed,
+        initial_share=scenario.initial_share,
+        text_column=scenario.text_column,
+        label_column=scenario.label_column,
     )
-    full = train_model(scenario.model, X, y, split.X_test, split.y_test, **options)
+
+
+def load_data(scenario: Scenario | Sweep) -> SimulationData:
+    """Splits, encodes and trains as `ml.pipeline` does for a deployment; raises ScenarioError
+    (one line) when the scenario's data, encoder, model and agents do not go together. A sweep's
+    data is its base scenario's, checked against the agents of every point."""
+    points = [point for *_, point in scenario.scenarios()] if isinstance(scenario, Sweep) else []
+    s = scenario.base if isinstance(scenario, Sweep) else scenario
+    data = source(s)
+    kind = s.encoder or pipeline.default_encoder(data, s.model)
+    try:
+        encoder = pipeline.make_encoder(kind, data, s.model, s.features)
+    except CollabMLError as err:
+        raise ScenarioError(f"encoder {kind} for {s.model} on {s.dataset}: {err}") from None
+    except ValueError as err:  # an encoder's own bound (e.g. embedding dimensions)
+        raise ScenarioError(f"features: {err}") from None
+    try:
+        encoded = pipeline.encode(encoder, pipeline.load(data))
+        options = {"learning_rate": s.learning_rate, "alpha": s.alpha, "seed": s.seed}
+        trained = pipeline.train(s.model, encoded, **options)
+        full = pipeline.train(s.model, encoded, with_train_part=True, **options)
+    except CollabMLError as err:
+        raise ScenarioError(f"dataset {s.dataset}: {err}") from None
+    classes = len(encoded.class_names)
+    for agent in (a for point in [s, *points] for a in point.agents):
+        if agent.kind == "judge-steer" and not (
+            0 <= agent.source < classes and 0 <= agent.target < classes
+        ):
+            raise ScenarioError(
+                f"{agent.name}: source and target must be classes of the data (0 to {classes - 1})"
+            )
+    if not encoded.train:
+        raise ScenarioError(f"dataset {s.dataset}: no sample is left for the contributors")
     model = trained.mirror
-    to_samples = datasets.indices if sparse else (lambda rows: [model.to_sample(r) for r in rows])
-    pool_samples = to_samples(X[rest])
     return SimulationData(
         model=model,
-        pool=[model.encode_fixed(s) for s in pool_samples],
-        pool_samples=pool_samples,
-        pool_labels=[int(v) for v in y[rest]],
-        test_samples=to_samples(split.X_test),
-        test_labels=[int(v) for v in split.y_test],
-        initial_size=k,
+        pool=[model.encode_fixed(sample) for sample in encoded.train],
+        pool_samples=encoded.train,
+        pool_labels=[int(v) for v in encoded.y_train],
+        test_samples=encoded.test,
+        test_labels=[int(v) for v in encoded.y_test],
+        initial_size=len(encoded.initial),
         full_data_accuracy=full.quantised_accuracy,
     )

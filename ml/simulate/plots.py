@@ -93,6 +93,46 @@ def plot_sweep(points: list[dict], path: Path) -> None:
     _save(fig, list(rows.flat), path, fontsize=8)
 
 
+def plot_gas(points: list[dict], path: Path) -> None:
+    """A gas-price sweep: the honest agents' net in ether before and after gas (and with the
+    deposits still open at the end) against the gas price, one line per mechanism/attack/share."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    lines = dict.fromkeys((p["mechanism"], p["attack"], p["share"]) for p in points)
+    for mechanism, attack, share in lines:
+        ours = [
+            p
+            for p in points
+            if (p["mechanism"], p["attack"], p["share"]) == (mechanism, attack, share)
+        ]
+        label = f"{mechanism}, {attack} {share:.0%}"
+        prices = [p["gas_price_gwei"] for p in ours]
+        (line,) = ax.plot(
+            prices, [p["honest_net_eth"] for p in ours], marker="o", label=f"{label}: after gas"
+        )
+        ax.plot(
+            prices,
+            [p["honest_net_with_open_eth"] for p in ours],
+            marker="s",
+            ls="--",
+            color=line.get_color(),
+            label=f"{label}: with open deposits",
+        )
+        ax.plot(
+            prices,
+            [p["honest_net_before_fees_eth"] for p in ours],
+            ls=":",
+            color=line.get_color(),
+            label=f"{label}: before gas",
+        )
+    ax.axhline(0, color="grey", lw=1)
+    ax.set(
+        title="Honest agents' net (ETH) against the gas price",
+        xlabel="gas price (gwei)",
+        ylabel="net (ETH)",
+    )
+    _save(fig, [ax], path, fontsize=8)
+
+
 def _save(fig, axes, path: Path, **legend) -> None:
     """Grid and legend on each of `axes`, then the figure to `path` (120 dpi), closed."""
     for ax in axes:

@@ -2,19 +2,19 @@
 presets in ml/simulate/presets/ are examples) and validated here into frozen dataclasses.
 
 Money is in *units* of `unit_wei` (default 1e15 wei, a thousandth of an ether); durations are
-seconds or strings such as "10m", "1h", "9d".
+seconds or strings such as "10m", "1.5h", "9d", "2w" (`ml.durations`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, fields, replace
+from itertools import product
 from pathlib import Path
 
 import yaml
 
-from ml import mechanisms
+from ml import durations, mechanisms, pipeline
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
@@ -38,23 +38,12 @@ class ScenarioError(CollabMLError, ValueError):
     """A scenario file or preset that is missing, malformed or inconsistent."""
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": DAY}
-
-
 def parse_duration(value, what: str) -> int:
-    """Seconds from a number of seconds or a string like "90s", "10m", "1.5h", "9d"."""
-    if isinstance(value, bool):
-        raise ScenarioError(f"{what}: expected a duration, got {value!r}")
-    if isinstance(value, int | float):
-        seconds = value
-    else:
-        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([smhd]?)\s*", str(value))
-        if not match:
-            raise ScenarioError(f"{what}: {value!r} is not a duration such as 90s, 10m, 1h, 9d")
-        seconds = float(match.group(1)) * _UNITS[match.group(2) or "s"]
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ScenarioError(f"{what}: {value!r} must be a non-negative duration")
-    return round(seconds)
+    """Seconds from a duration in the grammar of `ml.durations`; `what` names the setting."""
+    try:
+        return durations.parse_duration(value)
+    except durations.InvalidDuration as err:
+        raise ScenarioError(f"{what}: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -89,8 +78,14 @@ class Scenario:
     agents: tuple[AgentSpec, ...]
     seed: int = 0
     days: float = 155.0
+    #: a bundled dataset (ml.pipeline.BUNDLED) or a labelled-text CSV (a relative path is read
+    #: from the scenario file's folder), split and encoded as `ape run deploy` does
     dataset: str = "digits"
-    model: str = "naive-bayes"
+    text_column: str | None = None  # the CSV's columns (default: guessed)
+    label_column: str | None = None
+    encoder: str | None = None  # one of ml.pipeline.ENCODERS (default: the model's)
+    features: int | None = None  # vocabulary size, hashed features or embedding dimensions
+    model: str = "naive-bayes"  # a kind of ml.models.MODELS
     mechanism: str = mechanisms.DEFAULT  # a kind in ml.mechanisms.MECHANISMS
     #: any other deployment parameter of a mechanism (ml.mechanisms), by name
     parameters: tuple[tuple[str, int], ...] = ()
@@ -143,15 +138,16 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The same scenario for each mechanism, each attack kind and each attacker share of the
+    """The same scenario for each mechanism, each attack kind, each attacker share of the
     contributions (so, nearly, of the deposits: a deposit depends only on the time since the
-    last update)."""
+    last update) and each gas price (none given: the base scenario's)."""
 
     base: Scenario
     attacker: str
     attacks: tuple[str, ...]
     shares: tuple[float, ...] = field(default=(0.1, 0.2, 0.3, 0.4, 0.5))
     mechanisms: tuple[str, ...] = (mechanisms.DEFAULT,)
+    gas_prices_gwei: tuple[float, ...] = ()
 
     @property
     def name(self) -> str:
@@ -161,23 +157,30 @@ class Sweep:
         """(mechanism, attack kind, share, scenario) for every point of the sweep."""
         others = [a for a in self.base.agents if a.name != self.attacker and a.contributes]
         rate = sum(1 / a.interval for a in others)  # their contributions per second
+        prices = self.gas_prices_gwei or (self.base.gas_price_gwei,)
         out = []
-        for mechanism in self.mechanisms:
-            for kind in self.attacks:
-                for share in self.shares:
-                    agents = []
-                    for a in self.base.agents:
-                        if a.name == self.attacker:
-                            interval = round((1 - share) / (share * rate))
-                            # A copycat copies instead of keeping a schedule.
-                            copy_rate = min(1.0, share / (1 - share))
-                            a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
-                        agents.append(a)
-                    name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
-                    scenario = replace(
-                        self.base, name=name, mechanism=mechanism, agents=tuple(agents)
-                    )
-                    out.append((mechanism, kind, share, scenario))
+        for mechanism, kind, share, gwei in product(
+            self.mechanisms, self.attacks, self.shares, prices
+        ):
+            agents = []
+            for a in self.base.agents:
+                if a.name == self.attacker:
+                    interval = round((1 - share) / (share * rate))
+                    # A copycat copies instead of keeping a schedule.
+                    copy_rate = min(1.0, share / (1 - share))
+                    a = replace(a, kind=kind, interval=interval, copy_rate=copy_rate)
+                agents.append(a)
+            name = f"{self.base.name}-{mechanism}-{kind}-{round(share * 100)}"
+            if self.gas_prices_gwei:
+                name += f"-{gwei:g}gwei"
+            scenario = replace(
+                self.base,
+                name=name,
+                mechanism=mechanism,
+                agents=tuple(agents),
+                gas_price_gwei=gwei,
+            )
+            out.append((mechanism, kind, share, scenario))
         return out
 
 
@@ -263,8 +266,31 @@ def _agent(raw, index: int) -> AgentSpec:
     return agent
 
 
-def scenario_from_dict(raw) -> Scenario | Sweep:
-    """A Scenario (or, with a `sweep` section, a Sweep) from parsed YAML."""
+def _dataset(value, folder: Path | None) -> str:
+    """A bundled name as is; a CSV path resolved against `folder` (the scenario file's)."""
+    if not isinstance(value, str) or not value:
+        raise ScenarioError(f"dataset: expected a bundled name or a CSV path, got {value!r}")
+    if value in pipeline.BUNDLED:
+        return value
+    path = Path(value).expanduser()
+    if folder is not None and not path.is_absolute():
+        path = folder / path
+    try:
+        pipeline.check_dataset(str(path))
+    except CollabMLError as err:
+        raise ScenarioError(f"dataset: {err}") from None
+    return str(path)
+
+
+def _choice(value, what: str, choices) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ScenarioError(f"{what}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def scenario_from_dict(raw, folder: Path | None = None) -> Scenario | Sweep:
+    """A Scenario (or, with a `sweep` section, a Sweep) from parsed YAML; a relative dataset
+    path is read from `folder` (default: the working directory)."""
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario is a mapping of settings with a list of agents")
     sweep = raw.get("sweep")
@@ -283,8 +309,18 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
             continue
         if key in _DURATIONS:
             values[key] = parse_duration(value, key)
-        elif key in ("dataset", "model"):
-            values[key] = str(value)
+        elif key == "dataset":
+            values[key] = _dataset(value, folder)
+        elif key == "model":
+            values[key] = _choice(value, key, pipeline.MODELS)
+        elif key == "encoder":
+            values[key] = _choice(value, key, pipeline.ENCODERS)
+        elif key in ("text_column", "label_column"):
+            if not isinstance(value, str) or not value:
+                raise ScenarioError(f"{key}: expected a column name, got {value!r}")
+            values[key] = value
+        elif key == "features":
+            values[key] = int(_number(value, key, low=1, high=2**16))
         elif key == "mechanism":
             values[key] = _mechanism(value, key)
         elif key == "parameters":
@@ -307,7 +343,7 @@ def scenario_from_dict(raw) -> Scenario | Sweep:
 def _sweep(raw, base: Scenario) -> Sweep:
     if not isinstance(raw, dict):
         raise ScenarioError("sweep: expected a mapping with attacker, attacks and shares")
-    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms"}, "sweep")
+    _check_keys(raw, {"attacker", "attacks", "shares", "mechanisms", "gas_prices_gwei"}, "sweep")
     attacker = raw.get("attacker")
     if attacker not in {a.name for a in base.agents}:
         raise ScenarioError(f"sweep.attacker: {attacker!r} is not one of the agents")
@@ -326,7 +362,11 @@ def _sweep(raw, base: Scenario) -> Sweep:
     kinds = tuple(_mechanism(k, "sweep.mechanisms") for k in kinds)
     for kind in kinds:
         replace(base, mechanism=kind).trainer_parameters()  # the checks of each
-    return Sweep(base, attacker, attacks, shares, kinds)
+    prices = raw.get("gas_prices_gwei", [])
+    if not isinstance(prices, list):
+        raise ScenarioError("sweep.gas_prices_gwei: give a list of gas prices in gwei")
+    prices = tuple(_number(p, "sweep.gas_prices_gwei", high=10**6) for p in prices)
+    return Sweep(base, attacker, attacks, shares, kinds, prices)
 
 
 def load_scenario(path) -> Scenario | Sweep:
@@ -340,7 +380,7 @@ def load_scenario(path) -> Scenario | Sweep:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ScenarioError(f"{path} is not valid YAML: {err}".splitlines()[0]) from err
-    return scenario_from_dict(raw)
+    return scenario_from_dict(raw, path.parent)
 
 
 def preset_names() -> list[str]:

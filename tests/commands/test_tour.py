@@ -152,7 +152,7 @@ def _encodable(encoder, text) -> bool:
 
 
 @pytest.mark.parametrize(
-    "dataset, kind", [("reviews", "averaged-sparse-perceptron"), ("iris", "nearest-centroid")]
+    "dataset, kind", [("reviews", "averaged-sparse-perceptron"), ("iris", "naive-bayes")]
 )
 def test_deploy_default_model_averaged_perceptron_for_texts(run, tmp_path, dataset, kind):
     manifest_path = tmp_path / "deployment.json"

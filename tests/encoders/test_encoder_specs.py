@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ml.encoders import (
+    BinaryEncoder,
     DenseEncoder,
     Encoder,
     HashingEncoder,
@@ -55,6 +56,7 @@ def fitted_encoders(corpus):
         DenseEncoder(normalise="l2").fit(matrix),
         DenseEncoder(normalise="maxabs", scale=3.5).fit(matrix),
         DenseEncoder(normalise="none", scale=0.001).fit(matrix),
+        BinaryEncoder().fit(matrix),
     ]
 
 
@@ -117,10 +119,18 @@ def test_spec_round_trip_gives_the_same_encoder(corpus, queries):
         assert load_spec(json.loads(encoder.to_json())).to_json() == encoder.to_json()
         assert rebuilt.num_features == encoder.num_features
         assert rebuilt.sparse == encoder.sparse
-        items = queries if encoder.sparse else matrix_queries
+        items = matrix_queries if isinstance(encoder, DenseEncoder | BinaryEncoder) else queries
         if isinstance(encoder, VocabularyEncoder):
             items = [q for q in queries if encoder._index.keys() & set(q.split())]
+        if isinstance(encoder, BinaryEncoder):  # rows with a present feature
+            items = [row for row in matrix_queries if _has_present(encoder, row)]
+            if not items:
+                continue
         assert rebuilt.encode_batch(items) == encoder.encode_batch(items)
+
+
+def _has_present(encoder, row) -> bool:
+    return any(t is not None and v >= t for v, t in zip(row, encoder.thresholds_, strict=True))
 
 
 @MANY
@@ -192,6 +202,7 @@ def test_every_kind_is_registered():
         "hashing": HashingEncoder,
         "dense": DenseEncoder,
         "sentence-embedding": SentenceEmbeddingEncoder,
+        "binary": BinaryEncoder,
     }
 
 
@@ -228,6 +239,14 @@ def edited(spec, **changes):
         (
             edited(DenseEncoder(normalise="maxabs").fit([[1.0, 2.0]]).to_spec(), max_abs=[1.0]),
             "max_abs",
+        ),
+        (
+            edited(BinaryEncoder().fit([[1.0, 2.0], [0.0, 3.0]]).to_spec(), thresholds=[0.5]),
+            "num_features must equal the number of thresholds",
+        ),
+        (
+            edited(BinaryEncoder().fit([[1.0, 2.0], [0.0, 3.0]]).to_spec(), thresholds=["a", 1]),
+            "numbers or null",
         ),
     ],
 )

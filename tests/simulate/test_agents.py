@@ -46,6 +46,7 @@ def test_every_agent_s_ether_is_what_it_withdrew_less_deposits_and_gas(report):
     for agent in report["agents"].values():
         change = agent["end_balance"] - agent["start_balance"]
         assert change == agent["withdrawn"] - agent["deposited"] - agent["fees"]
+        assert agent["eth"]["fees"] == pytest.approx(agent["fees"] / 10**18)
     assert report["conservation"]["holds"]
 
 

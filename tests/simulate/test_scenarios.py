@@ -1,6 +1,7 @@
 """Scenario files and the command line: every preset loads, and bad input is one clear line."""
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from click.testing import CliRunner
 
 from ml.incentives import required_deposit
 from ml.simulate import ScenarioError, Sweep, load_preset, preset_names, scenario_from_dict
-from ml.simulate.scenario import parse_duration
+from ml.simulate.scenario import AGENT_KINDS, parse_duration
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "simulate.py"
 AGENT = {"name": "honest", "kind": "honest"}
@@ -23,12 +24,19 @@ def cli():
 
 
 def test_every_preset_loads():
-    assert {"quick", "reference", "sweep"} <= set(preset_names())
+    presets = {"quick", "quick-text", "reference", "reference-text", "sweep", "crowd", "gas-sweep"}
+    assert presets <= set(preset_names())
+    for name in preset_names():
+        load_preset(name)
     reference = load_preset("reference")
     assert reference.days == 155 and [a.kind for a in reference.agents] == ["honest", "label-flip"]
     # 60 units / isqrt(seconds), the reference's cost weight 1: a unit an hour after an update.
     one_hour = required_deposit(reference.cost_weight, 3600)
     assert one_hour == pytest.approx(reference.unit_wei, rel=1e-3)
+    # The text preset is the reference's scenario on the shipped SMS texts: only the data differ.
+    text = load_preset("reference-text")
+    data = {"dataset": "sms-spam", "encoder": "vocabulary", "features": 1000}
+    assert text == replace(reference, name="reference-text", model="sparse-perceptron", **data)
     sweep = load_preset("sweep")
     assert isinstance(sweep, Sweep)
     points = sweep.scenarios()
@@ -46,11 +54,20 @@ def test_a_sweep_gives_the_attacker_its_share_of_contributions():
         assert rate / (rate + 1 / honest.interval) == pytest.approx(share, rel=0.01)
 
 
-@pytest.mark.parametrize(
-    "text, seconds", [(90, 90), ("90s", 90), ("10m", 600), ("1.5h", 5400), ("9d", 777_600)]
-)
-def test_durations(text, seconds):
-    assert parse_duration(text, "t") == seconds
+def test_the_gas_presets_the_gas_sweep_and_the_crowd():
+    assert load_preset("reference-l1").gas_price_gwei == 2
+    assert load_preset("reference-l2").gas_price_gwei == 0.005
+    sweep = load_preset("gas-sweep")
+    points = sweep.scenarios()
+    assert [s.gas_price_gwei for *_, s in points] == list(sweep.gas_prices_gwei)
+    assert len({s.name for *_, s in points}) == len(points)
+    crowd = load_preset("crowd")
+    assert len(crowd.agents) == 100 and crowd.days == 30
+    assert {a.kind for a in crowd.agents} == set(AGENT_KINDS)
+
+
+def test_durations_are_the_commands_grammar():
+    assert parse_duration("2w", "t") == 14 * 86_400 and parse_duration("1.5h", "t") == 5400
 
 
 @pytest.mark.parametrize(
@@ -79,6 +96,21 @@ def test_durations(text, seconds):
         ({"agents": [AGENT, AGENT]}, "agent names must be unique"),
         ({"agents": [{**AGENT, "noise": 2}]}, "agents[0].noise: 2 is outside"),
         ({"agents": [AGENT], "sweep": {"attacker": "x", "shares": [0.1]}}, "not one of the"),
+        ({"agents": [AGENT], "refund_wait": "-1h"}, "refund_wait: '-1h' is not a duration"),
+        (
+            {
+                "agents": [AGENT, {"name": "attacker", "kind": "label-flip"}],
+                "sweep": {"attacker": "attacker", "shares": [0.1], "gas_prices_gwei": [-1]},
+            },
+            "sweep.gas_prices_gwei: -1 is outside",
+        ),
+        (
+            {
+                "agents": [AGENT, {"name": "attacker", "kind": "label-flip"}],
+                "sweep": {"attacker": "attacker", "shares": [0.1], "gas_prices_gwei": 1},
+            },
+            "sweep.gas_prices_gwei: give a list",
+        ),
     ],
 )
 def test_bad_scenarios_say_what_is_wrong(raw, message):
@@ -89,9 +121,11 @@ def test_bad_scenarios_say_what_is_wrong(raw, message):
 
 def _usage_error(cli, args) -> str:
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
-    return result.output.strip().splitlines()[-1]
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ")
+    return line
 
 
 def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
@@ -102,7 +136,9 @@ def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("")
     assert "exactly one of --preset NAME or --config FILE" in _usage_error(cli, [])
-    assert "unknown preset 'nope'; presets: quick" in _usage_error(cli, ["--preset", "nope"])
+    assert "unknown preset 'nope'; presets: crowd, gas-sweep, quick" in _usage_error(
+        cli, ["--preset", "nope"]
+    )
     missing = _usage_error(cli, ["--config", str(tmp_path / "missing.yaml")])
     assert "cannot read" in missing
     assert "is not valid YAML" in _usage_error(cli, ["--config", str(bad_yaml)])
