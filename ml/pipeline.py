@@ -124,6 +124,17 @@ def load(source: Source) -> Parts:
     )
 
 
+#: Deploy's model for texts: the averaged perceptron, whose held-out accuracy honest
+#: contributions do not lower (docs/learning-rules.md); for numeric data, naive Bayes (on the
+#: binary encoder's features).
+DEFAULT_TEXT_MODEL = "averaged-sparse-perceptron"
+DEFAULT_NUMERIC_MODEL = "naive-bayes"
+
+
+def default_model(source: Source) -> str:
+    return DEFAULT_TEXT_MODEL if source.is_text else DEFAULT_NUMERIC_MODEL
+
+
 def default_encoder(source: Source, model: str) -> str:
     sparse = MODEL_CLASSES[model].sparse
     if not source.is_text:

@@ -14,6 +14,8 @@ from ml.errors import InvalidDataset
 from ml.fixed_point import INT64_MAX, to_fixed
 from ml.models import (
     MODELS,
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -56,7 +58,9 @@ def train_perceptron(
     y_test,
     *,
     sparse: bool,
+    averaged: bool = False,
     num_classes: int = 2,
+    multiclass: bool | None = None,
     learning_rate: float = 0.5,
     epochs: int = 5,
     seed: int = 0,
@@ -64,15 +68,21 @@ def train_perceptron(
 ) -> Trained:
     """The contracts' perceptron rule in float (binary: class 1 iff score > 0; multi-class:
     argmax with the lowest index on ties; mistakes move weights and intercepts by lr * x),
-    over `epochs` seeded shuffles of the training set, then quantised."""
+    over `epochs` seeded shuffles of the training set, then quantised. `averaged`: the model
+    is the average of the weights after every sample seen, and the mirror's state (current
+    weights, counter, weighted sums) makes the contract's average equal to it."""
     X_train, X_test = np.asarray(X_train, dtype=float), np.asarray(X_test, dtype=float)
     rng = np.random.default_rng(seed)
     F = X_train.shape[1]
-    multiclass = num_classes > 2
+    if multiclass is None:  # a multi-class model may also learn two classes
+        multiclass = num_classes > 2
     W = np.zeros((num_classes if multiclass else 1, F))
     b = np.zeros(W.shape[0])
+    # Daume's trick, as on chain: `seen` updates so far, U and u_b the steps times `seen`.
+    U, u_b, seen = np.zeros_like(W), np.zeros_like(b), 0
     for _ in range(epochs):
         for i in rng.permutation(len(X_train)):
+            W_before, b_before = W.copy(), b.copy()
             x, label = X_train[i], int(y_train[i])
             scores = W @ x + b
             if multiclass:
@@ -88,18 +98,41 @@ def train_perceptron(
                     step = learning_rate if label == 1 else -learning_rate
                     W[0] += step * x
                     b[0] += step
+            U += seen * (W - W_before)
+            u_b += seen * (b - b_before)
+            seen += 1
+    W_avg, b_avg = (W - U / seen, b - u_b / seen) if averaged else (W, b)
 
     def float_predict(X):
-        scores = X @ W.T + b
+        scores = X @ W_avg.T + b_avg
         return np.argmax(scores, axis=1) if multiclass else (scores[:, 0] > 0).astype(int)
 
     names = {"class_names": class_names}
-    if multiclass:
+
+    def feature_major(W, b) -> list[int]:  # w[f][c] at f * C + c, then the intercepts
+        return [to_fixed(W[c, f]) for f in range(F) for c in range(num_classes)] + [
+            to_fixed(v) for v in b
+        ]
+
+    if multiclass and averaged:
+        mirror = AveragedMulticlassSparsePerceptron(
+            num_features=F, num_classes=num_classes, learning_rate=learning_rate, **names
+        )
+        mirror.set_average(feature_major(W, b), feature_major(W_avg, b_avg), seen)
+    elif multiclass:
         mirror = MulticlassSparsePerceptron(
             num_features=F, num_classes=num_classes, learning_rate=learning_rate, **names
         )
-        mirror.params_ = [to_fixed(W[c, f]) for f in range(F) for c in range(num_classes)]
-        mirror.params_ += [to_fixed(v) for v in b]
+        mirror.params_ = feature_major(W, b)
+    elif averaged:
+        mirror = AveragedSparsePerceptron(num_features=F, learning_rate=learning_rate, **names)
+        mirror.set_average(
+            [to_fixed(v) for v in W[0]],
+            [to_fixed(v) for v in W_avg[0]],
+            to_fixed(b[0]),
+            to_fixed(b_avg[0]),
+            seen,
+        )
     elif sparse:
         mirror = SparsePerceptron(
             num_features=F, learning_rate=learning_rate, intercept=b[0], **names
@@ -203,7 +236,7 @@ def train_model(
         return train_nearest_centroid(
             X_train, y_train, X_test, y_test, num_classes=k, sparse=sparse, **names
         )
-    if kind in ("sparse-perceptron", "dense-perceptron") and k != 2:
+    if MODELS[kind].binary and k != 2:
         raise InvalidDataset(
             f"{kind} is binary and the data has {k} classes: use "
             "multiclass-sparse-perceptron, naive-bayes or a nearest centroid"
@@ -214,7 +247,9 @@ def train_model(
         X_test,
         y_test,
         sparse=sparse,
+        averaged=kind in (AveragedSparsePerceptron.kind, AveragedMulticlassSparsePerceptron.kind),
         num_classes=k,
+        multiclass=not MODELS[kind].binary,
         learning_rate=learning_rate,
         seed=seed,
         **names,

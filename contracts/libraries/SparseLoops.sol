@@ -105,8 +105,8 @@ library SparseLoops {
                 }
                 let shift := shl(6, and(index, 3))
                 let old := signextend(7, shr(shift, word))
-                // |old| < 2^63 and |delta| < 2^63, so the sum cannot wrap int256; it then
-                // saturates at the int64 range.
+                // |old| < 2^63 and |delta| < 2^254 (the averaged perceptron's c * step is below
+                // 2^126), so the sum cannot wrap int256; it then saturates at the int64 range.
                 let value := add(old, delta)
                 if sgt(value, INT64_MAX) { value := INT64_MAX }
                 if slt(value, INT64_MIN) { value := INT64_MIN }

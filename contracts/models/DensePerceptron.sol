@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
+import {BinaryPerceptron} from "./BinaryPerceptron.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
 import {DenseLoops} from "../libraries/DenseLoops.sol";
 import {FIXED_ONE} from "../libraries/FixedPoint.sol";
@@ -13,23 +14,17 @@ import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 /// Storage: weights int32, 8 per word (|w| < 2147.48; a step that would leave that range stops
 /// at its end: weights and intercept saturate, so no update reverts for overflow); the
 /// intercept (int64) shares slot 0 with the owner.
-contract DensePerceptron is ModelBase {
-    /// @notice Step of each update, fixed point (ONE = 1e6).
-    int256 public immutable learningRate;
-
+contract DensePerceptron is BinaryPerceptron {
     constructor(
         address owner_,
         uint256 dimensions,
         int256 learningRate_,
         int64 intercept_,
         string[] memory names
-    ) ModelBase(owner_, 2, dimensions, dimensions, PackedWords.INT32_LANES, names) {
-        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
-            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
-        }
-        learningRate = learningRate_;
-        _bias = intercept_;
-    }
+    )
+        ModelBase(owner_, 2, dimensions, dimensions, PackedWords.INT32_LANES, names)
+        BinaryPerceptron(learningRate_, intercept_)
+    {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
         return (30_000, 560);
@@ -41,10 +36,6 @@ contract DensePerceptron is ModelBase {
 
     function modelKind() external pure returns (string memory) {
         return "dense-perceptron";
-    }
-
-    function intercept() external view returns (int256) {
-        return _bias;
     }
 
     /// @dev b * FIXED_ONE + w . x, in FIXED_ONE^2 units (both terms are products of two fixed-point values).
@@ -64,7 +55,7 @@ contract DensePerceptron is ModelBase {
     {
         predicted = _score(sample) > 0 ? 1 : 0;
         if (predicted == label) return (false, predicted);
-        int256 step = label == 1 ? learningRate : -learningRate;
+        int256 step = _step(label);
         DenseLoops.stepDense32(sample, 0, step, 0, 1e6);
         _bias = int64(_saturatedInt64(_bias + step));
         return (true, predicted);

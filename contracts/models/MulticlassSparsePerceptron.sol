@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
+import {Perceptron} from "./Perceptron.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
 import {SparseLoops} from "../libraries/SparseLoops.sol";
 import {FIXED_ONE} from "../libraries/FixedPoint.sol";
@@ -14,10 +15,7 @@ import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 /// Storage: int64, 4 per word, feature-major (parameter f * C + c is w[f][c], so the weights of
 /// all classes of a feature share words); the intercepts follow at F * C + c. Every value
 /// saturates at the int64 range, so no update reverts for overflow.
-contract MulticlassSparsePerceptron is ModelBase {
-    /// @notice Step of each update, fixed point (ONE = 1e6).
-    int256 public immutable learningRate;
-
+contract MulticlassSparsePerceptron is Perceptron {
     constructor(
         address owner_,
         uint256 numClasses_,
@@ -33,12 +31,8 @@ contract MulticlassSparsePerceptron is ModelBase {
             PackedWords.INT64_LANES,
             names
         )
-    {
-        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
-            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
-        }
-        learningRate = learningRate_;
-    }
+        Perceptron(learningRate_)
+    {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
         // Per feature: ceil(C / 4) cold words and one pass of each class's loop.

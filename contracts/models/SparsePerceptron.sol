@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ModelBase} from "./ModelBase.sol";
+import {BinaryPerceptron} from "./BinaryPerceptron.sol";
 import {PackedWords} from "../libraries/PackedWords.sol";
 import {SparseLoops} from "../libraries/SparseLoops.sol";
 import {FIXED_ONE} from "../libraries/FixedPoint.sol";
@@ -14,23 +15,17 @@ import {FIXED_ONE} from "../libraries/FixedPoint.sol";
 /// Storage: weights are int64, 4 per word (parameter f is feature f); the intercept is kept
 /// in slot 0 beside the owner, which every update reads anyway. Weights and intercept
 /// saturate at the int64 range, so no update reverts for overflow.
-contract SparsePerceptron is ModelBase {
-    /// @notice Step of each update, fixed point (ONE = 1e6).
-    int256 public immutable learningRate;
-
+contract SparsePerceptron is BinaryPerceptron {
     constructor(
         address owner_,
         uint256 numFeatures_,
         int256 learningRate_,
         int64 intercept_,
         string[] memory names
-    ) ModelBase(owner_, 2, numFeatures_, numFeatures_, PackedWords.INT64_LANES, names) {
-        if (learningRate_ <= 0 || learningRate_ > type(int64).max) {
-            revert InvalidConfiguration("learning rate must be in (0, int64 max]");
-        }
-        learningRate = learningRate_;
-        _bias = intercept_;
-    }
+    )
+        ModelBase(owner_, 2, numFeatures_, numFeatures_, PackedWords.INT64_LANES, names)
+        BinaryPerceptron(learningRate_, intercept_)
+    {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
         return (40_000, 2_600);
@@ -38,10 +33,6 @@ contract SparsePerceptron is ModelBase {
 
     function modelKind() external pure returns (string memory) {
         return "sparse-perceptron";
-    }
-
-    function intercept() external view returns (int256) {
-        return _bias;
     }
 
     function _predict(bytes calldata sample) internal view override returns (uint256) {
@@ -54,7 +45,7 @@ contract SparsePerceptron is ModelBase {
         returns (bool, uint256 predicted)
     {
         uint256 n = _sparseLength(sample);
-        int256 delta = label == 1 ? learningRate : -learningRate;
+        int256 delta = _step(label);
         uint256 staged = SparseLoops.freeMemory();
         int256 sum = SparseLoops.sumAndStage(sample, n, delta);
         predicted = _bias + sum > 0 ? 1 : 0;

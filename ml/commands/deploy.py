@@ -56,9 +56,10 @@ def mechanism_options(command):
     "--model",
     "model_kind",
     type=click.Choice(pipeline.MODELS),
-    default="naive-bayes",
-    show_default=True,
-    help="The on-chain model.",
+    default=None,
+    help=f"The on-chain model. Default: {pipeline.DEFAULT_TEXT_MODEL} for texts (honest data "
+    f"does not lower its accuracy: docs/learning-rules.md), {pipeline.DEFAULT_NUMERIC_MODEL} "
+    "for numeric datasets.",
 )
 @click.option(
     "--mechanism",
@@ -142,6 +143,7 @@ def cli(
         pipeline.check_dataset(dataset)
     except DatasetNotFound as err:
         raise click.BadParameter(str(err), param_hint="--dataset") from None
+    model_kind = model_kind or pipeline.default_model(source)
     given = {name: value for name, value in parameters.items() if value is not None}
     trainer_parameters = mechanisms.get(mechanism).parameters_from(
         given, strict=True, spell=option_name

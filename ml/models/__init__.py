@@ -3,13 +3,21 @@
 from ml.models.base import OnChainModel
 from ml.models.naive_bayes import NaiveBayes
 from ml.models.nearest_centroid import NearestCentroid, SparseNearestCentroid
-from ml.models.perceptron import DensePerceptron, MulticlassSparsePerceptron, SparsePerceptron
+from ml.models.perceptron import (
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
+    DensePerceptron,
+    MulticlassSparsePerceptron,
+    SparsePerceptron,
+)
 
 MODELS: dict[str, type[OnChainModel]] = {
     m.kind: m
     for m in (
         SparsePerceptron,
+        AveragedSparsePerceptron,
         MulticlassSparsePerceptron,
+        AveragedMulticlassSparsePerceptron,
         DensePerceptron,
         NaiveBayes,
         NearestCentroid,
@@ -19,6 +27,8 @@ MODELS: dict[str, type[OnChainModel]] = {
 
 __all__ = [
     "MODELS",
+    "AveragedMulticlassSparsePerceptron",
+    "AveragedSparsePerceptron",
     "DensePerceptron",
     "MulticlassSparsePerceptron",
     "NaiveBayes",

@@ -49,6 +49,8 @@ class OnChainModel(ABC):
     contract_name: str
     layout: str  # "int64", "int32" or "uint32": how `params_` pack into storage words
     sparse: bool
+    #: whether the model takes exactly two classes
+    binary: bool = False
     #: learned attributes besides ``params_`` that the contract also stores
     state_attributes: tuple[str, ...] = ()
 

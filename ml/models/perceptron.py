@@ -24,6 +24,7 @@ class _BinaryPerceptron(OnChainModel):
     beside the weights (slot 0 on chain), and the same constructor and state bridge."""
 
     state_attributes = ("intercept_",)
+    binary = True
 
     def __init__(
         self,
@@ -107,6 +108,101 @@ class SparsePerceptron(_BinaryPerceptron):
         for f in sample:
             self.params_[f] = saturate_int64(self.params_[f] + delta)
         self.intercept_ = saturate_int64(self.intercept_ + delta)
+        return True
+
+
+class AveragedSparsePerceptron(_BinaryPerceptron):
+    """Averaged binary perceptron over present-feature indices (AveragedSparsePerceptron.sol).
+
+    It learns as `SparsePerceptron` (a mistake of the current weights w moves them by the
+    learning rate) but predicts with the average of w over every update it has seen, kept
+    incrementally (Daume's trick): a counter c of updates, and u = sum over mistakes of the step
+    times the number of updates before it. The average of the c states after each update is then
+    w - u / c, so the averaged score's sign is that of
+    c * (b + sum w[f]) - (u_b + sum u[f]): integers only, no division.
+
+    params_[2f] is w[f] and params_[2f + 1] is u[f]; params_[2F] is u_b and params_[2F + 1] is
+    c; the intercept b is ``intercept_``. Every value saturates at the int64 range.
+
+    Examples
+    --------
+    >>> m = AveragedSparsePerceptron(num_features=2, learning_rate=1.0)
+    >>> m.learn_fixed([0], 1), m.learn_fixed([0], 1)  # the average starts at zero: class 0
+    (0, 1)
+    >>> m.weights_, m.weighted_sums_, m.intercept_, m.intercept_sum_, m.updates_
+    ([1000000, 0], [0, 0], 1000000, 0, 2)
+    """
+
+    kind = "averaged-sparse-perceptron"
+    contract_name = "AveragedSparsePerceptron"
+    layout = "int64"
+    sparse = True
+
+    @property
+    def param_count(self) -> int:
+        return 2 * self.num_features + 2
+
+    @property
+    def weights_(self) -> list[int]:
+        return self.params_[0 : 2 * self.num_features : 2]
+
+    @property
+    def weighted_sums_(self) -> list[int]:
+        return self.params_[1 : 2 * self.num_features : 2]
+
+    @property
+    def intercept_sum_(self) -> int:
+        return self.params_[2 * self.num_features]
+
+    @property
+    def updates_(self) -> int:
+        return self.params_[2 * self.num_features + 1]
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """The averaged weights (reals)."""
+        c = max(self.updates_, 1)
+        return (np.array(self.weights_, dtype=float) - np.array(self.weighted_sums_) / c) / ONE
+
+    def set_average(self, weights, average, intercept: int, average_intercept: int, updates):
+        """Deploys current weights and intercept whose average over `updates` updates is
+        `average` and `average_intercept` (fixed point): u = updates * (w - average)."""
+        F = self.num_features
+        params = [0] * self.param_count
+        params[0 : 2 * F : 2] = [int(w) for w in weights]
+        params[1 : 2 * F : 2] = [updates * (w - a) for w, a in zip(weights, average, strict=True)]
+        params[2 * F] = updates * (intercept - average_intercept)
+        params[2 * F + 1] = updates
+        self.params_ = [saturate_int64(v) for v in params]
+        self.intercept_ = intercept
+
+    def predict_gas(self) -> tuple[int, int]:
+        """AveragedSparsePerceptron._predictGas."""
+        return 45_000, 2_950
+
+    def current_fixed(self, sample) -> int:
+        """The score of the current weights, which decides whether an update is a mistake."""
+        return self.intercept_ + sum(self.params_[2 * f] for f in sample)
+
+    def decision_fixed(self, sample) -> int:
+        """c times the averaged score (same sign)."""
+        sums = self.intercept_sum_ + sum(self.params_[2 * f + 1] for f in sample)
+        return self.updates_ * self.current_fixed(sample) - sums
+
+    def predict_fixed(self, sample) -> int:
+        return 1 if self.decision_fixed(sample) > 0 else 0
+
+    def update_fixed(self, sample, label: int) -> bool:
+        F, c = self.num_features, self.updates_
+        if (1 if self.current_fixed(sample) > 0 else 0) != label:
+            delta = self.learning_rate_fixed if label == 1 else -self.learning_rate_fixed
+            for f in sample:
+                self.params_[2 * f] = saturate_int64(self.params_[2 * f] + delta)
+            for f in sample:
+                self.params_[2 * f + 1] = saturate_int64(self.params_[2 * f + 1] + c * delta)
+            self.intercept_ = saturate_int64(self.intercept_ + delta)
+            self.params_[2 * F] = saturate_int64(self.params_[2 * F] + c * delta)
+        self.params_[2 * F + 1] = saturate_int64(c + 1)
         return True
 
 
@@ -198,6 +294,94 @@ class MulticlassSparsePerceptron(OnChainModel):
         model.learning_rate_fixed = int(contract.learningRate())
         model.load_words(cls._read_words(contract))
         return model
+
+
+class AveragedMulticlassSparsePerceptron(MulticlassSparsePerceptron):
+    """Averaged multi-class perceptron (AveragedMulticlassSparsePerceptron.sol): learns as
+    `MulticlassSparsePerceptron` (a mistake of the current argmax moves the true and the
+    current predicted class by the learning rate) and predicts the argmax of the averaged
+    scores, kept as `AveragedSparsePerceptron` keeps its average: a counter c and u = sum of
+    each step times the updates before it; class k's averaged score times c is
+    c * (b[k] + sum w[f][k]) - (u_b[k] + sum u[f][k]).
+
+    params_[2(fC + k)] is w[f][k] and params_[2(fC + k) + 1] is u[f][k]; the intercepts follow
+    at 2(FC + k) and 2(FC + k) + 1, then c at 2(F + 1)C. Every value saturates at int64.
+    """
+
+    kind = "averaged-multiclass-sparse-perceptron"
+    contract_name = "AveragedMulticlassSparsePerceptron"
+
+    def predict_gas(self) -> tuple[int, int]:
+        """AveragedMulticlassSparsePerceptron._predictGas."""
+        C = self.num_classes
+        return 35_000 + 3_000 * C, 2_100 * ((C + 1) // 2) + 720 * C + 100
+
+    @property
+    def param_count(self) -> int:
+        return 2 * (self.num_features + 1) * self.num_classes + 1
+
+    @property
+    def updates_(self) -> int:
+        return self.params_[-1]
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """The averaged weights (reals), one row per class."""
+        F, C, c = self.num_features, self.num_classes, max(self.updates_, 1)
+        w = np.array(self.params_[0 : 2 * F * C : 2], dtype=float)
+        u = np.array(self.params_[1 : 2 * F * C : 2], dtype=float)
+        return ((w - u / c) / ONE).reshape(F, C).T
+
+    @property
+    def intercept_(self) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        return self.params_[2 * F * C : 2 * (F + 1) * C : 2]
+
+    def set_average(self, weights, average, updates: int) -> None:
+        """Deploys current parameters `weights` (w[f][k] at fC + k, then the intercepts at
+        FC + k, as `MulticlassSparsePerceptron.params_`) whose average over `updates` updates
+        is `average`: u = updates * (w - average)."""
+        params = []
+        for w, a in zip(weights, average, strict=True):
+            params += [int(w), updates * (int(w) - int(a))]
+        self.params_ = [saturate_int64(v) for v in [*params, updates]]
+
+    def _scores(self, sample, lane: int) -> list[int]:
+        F, C = self.num_features, self.num_classes
+        p = self.params_
+        return [
+            p[2 * (F * C + k) + lane] + sum(p[2 * (f * C + k) + lane] for f in sample)
+            for k in range(C)
+        ]
+
+    def _argmax(self, scores) -> int:
+        return max(range(self.num_classes), key=lambda k: (scores[k], -k))
+
+    def scores_fixed(self, sample) -> list[int]:
+        """c times each class's averaged score."""
+        c = self.updates_
+        return [
+            c * w - u for w, u in zip(self._scores(sample, 0), self._scores(sample, 1), strict=True)
+        ]
+
+    def update_fixed(self, sample, label: int) -> bool:
+        F, C, lr, c = self.num_features, self.num_classes, self.learning_rate_fixed, self.updates_
+        predicted = self._argmax(self._scores(sample, 0))
+        params = self.params_
+        if predicted != label:
+            # The contract's order: the true class's weights then sums, the predicted class's,
+            # then the intercepts.
+            for k, delta in ((label, lr), (predicted, -lr)):
+                for lane, step in ((0, delta), (1, c * delta)):
+                    for f in sample:
+                        i = 2 * (f * C + k) + lane
+                        params[i] = saturate_int64(params[i] + step)
+            for k, delta in ((label, lr), (predicted, -lr)):
+                for lane, step in ((0, delta), (1, c * delta)):
+                    i = 2 * (F * C + k) + lane
+                    params[i] = saturate_int64(params[i] + step)
+        params[-1] = saturate_int64(c + 1)
+        return True
 
 
 class DensePerceptron(_BinaryPerceptron):

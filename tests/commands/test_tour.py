@@ -5,6 +5,8 @@ take -> withdraw -> status."""
 import copy
 import json
 
+import pytest
+
 from ml.commands import claim, contribute, deploy, predict, status
 from ml.datasets import sample_reviews
 from ml.encoders import Encoder
@@ -147,3 +149,12 @@ def _encodable(encoder, text) -> bool:
     except InvalidSample:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    "dataset, kind", [("reviews", "averaged-sparse-perceptron"), ("iris", "naive-bayes")]
+)
+def test_deploy_default_model_averaged_perceptron_for_texts(run, tmp_path, dataset, kind):
+    manifest_path = tmp_path / "deployment.json"
+    run(deploy.cli, "--dataset", dataset, "--out", manifest_path)
+    assert json.loads(manifest_path.read_text())["model"]["kind"] == kind

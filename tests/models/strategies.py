@@ -4,6 +4,8 @@ from hypothesis import strategies as st
 
 from ml.fixed_point import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, ONE, UINT32_MAX
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -66,12 +68,39 @@ def sparse_perceptrons(draw):
 
 
 @st.composite
+def averaged_sparse_perceptrons(draw):
+    F = draw(st.integers(1, 40))
+    model = AveragedSparsePerceptron(num_features=F, class_names=["Negative", "Positive"])
+    model.learning_rate_fixed = draw(learning_rates)
+    model.intercept_ = draw(int64s)
+    params = draw(st.lists(int64s, min_size=2 * F + 1, max_size=2 * F + 1))
+    updates = draw(st.one_of(st.integers(0, 10**4), int64s))  # the counter
+    model.params_ = [*params, updates]
+    return model, sparse_samples(F), st.integers(0, 1)
+
+
+@st.composite
 def multiclass_sparse_perceptrons(draw):
     F, C = draw(st.integers(1, 30)), draw(st.integers(2, 5))
     model = MulticlassSparsePerceptron(num_features=F, num_classes=C)
     model.learning_rate_fixed = draw(learning_rates)
     params = draw(st.lists(int64s, min_size=model.param_count, max_size=model.param_count))
     model.params_ = with_tie(draw, params, C, True, F + 1)  # weights and intercepts
+    return model, sparse_samples(F), st.integers(0, C - 1)
+
+
+@st.composite
+def averaged_multiclass_sparse_perceptrons(draw):
+    F, C = draw(st.integers(1, 20)), draw(st.integers(2, 5))
+    model = AveragedMulticlassSparsePerceptron(num_features=F, num_classes=C)
+    model.learning_rate_fixed = draw(learning_rates)
+    n = model.param_count - 1
+    params = draw(st.lists(int64s, min_size=n, max_size=n))
+    updates = draw(st.one_of(st.integers(0, 10**4), int64s))
+    if draw(st.booleans()):  # class 1 a copy of class 0 (weights, sums, intercepts): ties
+        for f in range(F + 1):
+            params[2 * (f * C + 1) : 2 * (f * C + 2)] = params[2 * f * C : 2 * f * C + 2]
+    model.params_ = [*params, updates]
     return model, sparse_samples(F), st.integers(0, C - 1)
 
 
@@ -140,7 +169,9 @@ def sparse_nearest_centroids(draw):
 
 MODEL_STRATEGIES = {
     "sparse-perceptron": sparse_perceptrons,
+    "averaged-sparse-perceptron": averaged_sparse_perceptrons,
     "multiclass-sparse-perceptron": multiclass_sparse_perceptrons,
+    "averaged-multiclass-sparse-perceptron": averaged_multiclass_sparse_perceptrons,
     "dense-perceptron": dense_perceptrons,
     "naive-bayes": naive_bayes_models,
     "nearest-centroid": nearest_centroids,
@@ -175,9 +206,30 @@ def saturating_sparse_perceptrons(draw):
 
 
 @st.composite
+def saturating_averaged_sparse_perceptrons(draw):
+    F = draw(st.integers(1, 12))
+    model = AveragedSparsePerceptron(num_features=F)
+    model.learning_rate_fixed = draw(big_rates)
+    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
+    n = model.param_count
+    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
+    return model, sparse_samples(F, 6), st.integers(0, 1)
+
+
+@st.composite
 def saturating_multiclass_sparse_perceptrons(draw):
     F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
     model = MulticlassSparsePerceptron(num_features=F, num_classes=C)
+    model.learning_rate_fixed = draw(big_rates)
+    n = model.param_count
+    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
+    return model, sparse_samples(F, 6), st.integers(0, C - 1)
+
+
+@st.composite
+def saturating_averaged_multiclass_sparse_perceptrons(draw):
+    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
+    model = AveragedMulticlassSparsePerceptron(num_features=F, num_classes=C)
     model.learning_rate_fixed = draw(big_rates)
     n = model.param_count
     model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
@@ -234,7 +286,9 @@ def saturating_sparse_nearest_centroids(draw):
 
 SATURATING_STRATEGIES = {
     "sparse-perceptron": saturating_sparse_perceptrons,
+    "averaged-sparse-perceptron": saturating_averaged_sparse_perceptrons,
     "multiclass-sparse-perceptron": saturating_multiclass_sparse_perceptrons,
+    "averaged-multiclass-sparse-perceptron": saturating_averaged_multiclass_sparse_perceptrons,
     "dense-perceptron": saturating_dense_perceptrons,
     "naive-bayes": saturating_naive_bayes,
     "nearest-centroid": saturating_nearest_centroids,

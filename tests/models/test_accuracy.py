@@ -7,7 +7,9 @@ import pytest
 
 from ml import datasets
 from ml.deploy import deploy_model
+from ml.models import MODELS
 from ml.training import (
+    train_model,
     train_naive_bayes,
     train_nearest_centroid,
     train_perceptron,
@@ -37,8 +39,18 @@ def trained(kind):
         s, train = binary, lambda s: train_naive_bayes(*_parts(s), num_classes=10)
     elif kind == "multiclass-sparse-perceptron":
         s, train = binary, lambda s: train_perceptron(*_parts(s), sparse=True, num_classes=10)
+    elif kind == "averaged-multiclass-sparse-perceptron":
+        s, train = (
+            binary,
+            lambda s: train_perceptron(*_parts(s), sparse=True, num_classes=10, averaged=True),
+        )
     elif kind == "sparse-perceptron":
         s, train = _binary(binary), lambda s: train_perceptron(*_parts(s), sparse=True)
+    elif kind == "averaged-sparse-perceptron":
+        s, train = (
+            _binary(binary),
+            lambda s: train_perceptron(*_parts(s), sparse=True, averaged=True),
+        )
     else:
         s, train = cancer, lambda s: train_perceptron(*_parts(s), sparse=False)
     s = datasets.Split(
@@ -55,7 +67,9 @@ def _parts(s):
     "kind",
     [
         "sparse-perceptron",
+        "averaged-sparse-perceptron",
         "multiclass-sparse-perceptron",
+        "averaged-multiclass-sparse-perceptron",
         "dense-perceptron",
         "naive-bayes",
         "nearest-centroid",
@@ -77,3 +91,16 @@ def test_on_chain_accuracy_is_within_one_point_of_float(kind, owner, chain):
     assert on_chain.tolist() == model.predict(samples).tolist()
     mirror_accuracy = float(np.mean(model.predict(samples) == labels))
     assert float(np.mean(on_chain == labels)) == mirror_accuracy
+
+
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_training_gives_the_kind_asked_for_on_two_classes(kind):
+    """A multi-class model trained on two classes stays that model (not the binary one)."""
+    s = datasets.breast_cancer()
+    X_train, X_test = s.X_train[:100], s.X_test[:20]
+    if MODELS[kind].sparse:  # present: above a little below the mean (no row is empty)
+        X_train, X_test = (X_train > -0.05).astype(float), (X_test > -0.05).astype(float)
+    result = train_model(
+        kind, X_train, s.y_train[:100], X_test, s.y_test[:20], class_names=s.class_names
+    )
+    assert result.mirror.kind == kind

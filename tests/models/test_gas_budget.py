@@ -9,6 +9,8 @@ from helpers import reverts_with
 from ml.deploy import deploy_model
 from ml.fixed_point import ONE
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -25,6 +27,10 @@ def worst_case(kind: str, classes: int):
     """The model, in the state that makes predict cost the most that we know of."""
     if kind == "sparse-perceptron":
         return SparsePerceptron(num_features=F)
+    if kind == "averaged-sparse-perceptron":
+        return AveragedSparsePerceptron(num_features=F)
+    if kind == "averaged-multiclass-sparse-perceptron":
+        return AveragedMulticlassSparsePerceptron(num_features=F, num_classes=classes)
     if kind == "multiclass-sparse-perceptron":
         return MulticlassSparsePerceptron(num_features=F, num_classes=classes)
     if kind == "naive-bayes":  # every class scored, the largest smoothing
@@ -49,8 +55,11 @@ def predict_gas(chain, owner, contract, data: bytes) -> int:
     "kind, classes",
     [
         ("sparse-perceptron", 2),
+        ("averaged-sparse-perceptron", 2),
         ("multiclass-sparse-perceptron", 2),
         ("multiclass-sparse-perceptron", 16),
+        ("averaged-multiclass-sparse-perceptron", 2),
+        ("averaged-multiclass-sparse-perceptron", 16),
         ("naive-bayes", 2),
         ("naive-bayes", 16),
         ("sparse-nearest-centroid", 2),
@@ -63,7 +72,8 @@ def test_the_longest_accepted_sparse_sample_predicts_within_the_budget(kind, cla
     limit = contract.maxSampleBytes()
     assert limit == model.max_sample_bytes
     assert limit < 2 * F  # the budget, not the feature count, decides here
-    # Features 4 apart: each feature's parameters start a storage word of their own.
+    # Features 4 apart: each feature's parameters start a storage word of their own (the
+    # averaged perceptron's two lanes per feature included).
     sample = [4 * j for j in range(limit // 2)]
     gas = predict_gas(chain, owner, contract, model.encode_fixed(sample))
     assert gas <= PREDICT_GAS_BUDGET

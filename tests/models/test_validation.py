@@ -8,6 +8,8 @@ from ml.deploy import deploy_model
 from ml.errors import ComponentOutOfRange
 from ml.fixed_point import INT32_MAX, INT64_MAX, ONE, UINT32_MAX
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -29,7 +31,11 @@ def small_models():
     snc.counts_ = [1, 1, 1]
     return {
         "sparse-perceptron": SparsePerceptron(num_features=F),
+        "averaged-sparse-perceptron": AveragedSparsePerceptron(num_features=F),
         "multiclass-sparse-perceptron": MulticlassSparsePerceptron(num_features=F, num_classes=C),
+        "averaged-multiclass-sparse-perceptron": AveragedMulticlassSparsePerceptron(
+            num_features=F, num_classes=C
+        ),
         "dense-perceptron": DensePerceptron(num_features=D),
         "naive-bayes": nb,
         "nearest-centroid": nc,
@@ -174,6 +180,10 @@ def saturating_models():
     # Score on [3, 5] is -1 + (-MAX) + MAX < 0: label 1 raises both weights; weight 5 saturates.
     sp = SparsePerceptron(num_features=F, intercept=-1.0)
     sp.params_[3], sp.params_[5] = -INT64_MAX, INT64_MAX
+    # The same for the averaged perceptron, whose counter is at its limit: the weighted sums
+    # (counter times step) saturate too, and so does the counter.
+    ap = AveragedSparsePerceptron(num_features=F, intercept=-1.0)
+    ap.params_[6], ap.params_[10], ap.params_[2 * F + 1] = -INT64_MAX, INT64_MAX, INT64_MAX
     # Class 2 scores MAX + 1 on [4], class 0 scores MAX: label 0 raises w[4][0] past int64.
     mc = MulticlassSparsePerceptron(num_features=F, num_classes=C)
     mc.params_[F * C + 2], mc.params_[4 * C + 2] = INT64_MAX, 1
@@ -190,6 +200,7 @@ def saturating_models():
     snc.counts_ = [1, 1, 1]
     return {
         "sparse-perceptron": (sp, [3, 5], 1, 5, INT64_MAX),
+        "averaged-sparse-perceptron": (ap, [3, 5], 1, 11, INT64_MAX),
         "multiclass-sparse-perceptron": (mc, [4], 0, 4 * C, INT64_MAX),
         "dense-perceptron": (dp, [0, 0, 50_000, 0], 1, 2, INT32_MAX),
         "naive-bayes": (nb, [6, 7], 1, 6 * C + 1, UINT32_MAX),
@@ -250,7 +261,7 @@ def test_class_counts_saturate(kind, deployed, owner):
 def test_ties_go_to_the_lowest_class(kind, deployed):
     """Classes 0 and 1 identical (class 2, if any, far away): both predict class 0."""
     model = small_models()[kind]
-    if kind == "sparse-perceptron" or kind == "dense-perceptron":
+    if kind in ("sparse-perceptron", "averaged-sparse-perceptron", "dense-perceptron"):
         model.intercept_ = 0  # score exactly 0: class 0
     elif kind == "nearest-centroid":
         model.set_centroids([[0.5] * D, [0.5] * D, [-9.0] * D], [3, 3, 3])

@@ -7,6 +7,8 @@ from trainer_helpers import ANY_ADDRESS_WAIT, REFUND_WAIT, wait
 from ml.deploy import deploy_model, deploy_trainer
 from ml.fixed_point import ONE
 from ml.models import (
+    AveragedMulticlassSparsePerceptron,
+    AveragedSparsePerceptron,
     DensePerceptron,
     MulticlassSparsePerceptron,
     NaiveBayes,
@@ -23,9 +25,17 @@ def strong_model(kind):
     if kind == "sparse-perceptron":
         m = SparsePerceptron(num_features=F, learning_rate=0.001)
         m.params_ = [ONE] * 4 + [-ONE] * 4
+    elif kind == "averaged-sparse-perceptron":  # an average over 100 updates
+        m = AveragedSparsePerceptron(num_features=F, learning_rate=0.001)
+        weights = [ONE] * 4 + [-ONE] * 4
+        m.set_average(weights, weights, 0, 0, 100)
     elif kind == "multiclass-sparse-perceptron":
         m = MulticlassSparsePerceptron(num_features=F, num_classes=2, learning_rate=0.001)
         m.params_ = [v for f in range(F) for v in ((0, ONE) if f < 4 else (ONE, 0))] + [0, 0]
+    elif kind == "averaged-multiclass-sparse-perceptron":  # an average over 100 updates
+        m = AveragedMulticlassSparsePerceptron(num_features=F, num_classes=2, learning_rate=0.001)
+        weights = [v for f in range(F) for v in ((0, ONE) if f < 4 else (ONE, 0))] + [0, 0]
+        m.set_average(weights, weights, 100)
     elif kind == "dense-perceptron":
         m = DensePerceptron(num_features=F, learning_rate=0.001)
         m.params_ = [ONE] * 4 + [-ONE] * 4
@@ -50,7 +60,9 @@ def sample(model, features):
 
 KINDS = [
     "sparse-perceptron",
+    "averaged-sparse-perceptron",
     "multiclass-sparse-perceptron",
+    "averaged-multiclass-sparse-perceptron",
     "dense-perceptron",
     "naive-bayes",
     "nearest-centroid",
