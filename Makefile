@@ -11,11 +11,13 @@ ANVIL := --network ethereum:local:foundry
 setup:
 	@tools/setup.sh
 
-## The main demo: the reference scenario (155 simulated days of an honest contributor and a
-## label-flipping attacker) on the real contracts on an embedded anvil; report and plots in
-## reports/simulation/.
+## The main demo: the reference scenario on text (155 simulated days of an honest contributor
+## and a label-flipping attacker; the SMS texts, the averaged perceptron over 1,000 words) on the
+## real contracts, deployed on an embedded anvil and run on the in-process revm backend, at gas
+## price 0 as the reference assumed and at an L2's 0.005 gwei; reports in reports/simulation*/.
 demo: setup
-	ape run simulate --preset reference --out reports/simulation
+	ape run simulate --preset reference-text --backend revm --out reports/simulation
+	ape run simulate --preset reference-l2 --backend revm --out reports/simulation-l2
 
 ## The whole test suite: every layer, in order; the first failure stops it.
 test: lint format-check forge-format-check slither test-forge test-ape test-anvil
