@@ -155,6 +155,9 @@ class TrainerMirror:
         self.reputation: dict[str, int] = {}
         self.total_reputation = 0
         self.balance = 0  # the trainer's ether
+        #: the model's prediction for open records' samples; only `add` changes the model, and
+        #: it empties this (a simulation's agents ask about each record many times in between)
+        self._predictions: dict[Key, int] = {}
 
     # ------------------------------------------------------------------ views
 
@@ -162,7 +165,11 @@ class TrainerMirror:
         return 0
 
     def predict(self, key: Key) -> int:
-        return self.model.predict_fixed(self.open[key].sample)
+        prediction = self._predictions.get(key)
+        if prediction is None:
+            prediction = self.model.predict_fixed(self.open[key].sample)
+            self._predictions[key] = prediction
+        return prediction
 
     def earns_reputation(self, key: Key) -> bool:
         return key in self.open and self.open[key].earns
@@ -192,6 +199,7 @@ class TrainerMirror:
         if reason is not None:
             return reason
         predicted_before = self.model.predict_fixed(sample)
+        self._predictions.clear()
         try:
             self.model.update_fixed(sample, key[1])  # changes nothing when it raises
         except (ParameterOverflow, ClassCountOverflow) as err:

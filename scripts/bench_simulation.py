@@ -14,7 +14,6 @@ import time
 from dataclasses import replace
 
 import click
-from ape import accounts
 
 from ml.simulate import embedded_anvil, load_preset, preset_names, run_scenario
 from ml.simulate.report import TIMING_KEYS
@@ -58,9 +57,7 @@ def cli(preset, days, backends):
         start = time.perf_counter()
         with embedded_anvil() as provider:
             cpu = _cpu_seconds()
-            report = run_scenario(
-                scenario, owner=accounts.test_accounts[0], provider=provider, backend=backend
-            )
+            report = run_scenario(scenario, provider=provider, backend=backend)
             cpu = _cpu_seconds() - cpu
         outcomes[backend] = _outcome(report)
         click.echo(

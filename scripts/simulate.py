@@ -5,7 +5,6 @@ balances.png (and, for a sweep, one folder per point with sweep.json and sweep.p
 from pathlib import Path
 
 import click
-from ape import accounts
 
 from ml.commands.common import one_line_errors
 from ml.simulate import (
@@ -90,7 +89,6 @@ def cli(preset, config, out, backend):
 def _run(scenario, provider, out: Path, data, backend: str) -> None:
     report = run_scenario(
         scenario,
-        owner=accounts.test_accounts[0],
         provider=provider,
         out=out,
         data=data,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ml.errors import FixedPointOverflow
@@ -19,6 +21,27 @@ def _ratio(num: int, den: int, exponent: int) -> tuple[int, int]:
     exp = exponent - shift - 128
     shift = 255 - (mantissa.bit_length() - 1)
     return exp - shift, mantissa << shift
+
+
+@lru_cache(maxsize=64)  # the latest denominators: one changes with each update
+def _powers_of(denominator: int) -> list[tuple[int, int]]:
+    """(mantissa, exponent) of denominator^k as the contract's loop keeps it, at index k."""
+    return [(1, 0)]
+
+
+def _power(denominator: int, k: int) -> tuple[int, int]:
+    """The contract's product of k factors `denominator` (dropping 64 bits whenever it reaches
+    2^128) and the exponent those drops subtract: the same for every sample of k features, so
+    computed once per denominator and k, not per sample."""
+    powers = _powers_of(denominator)
+    while len(powers) <= k:
+        m, exponent = powers[-1]
+        m *= denominator
+        while m >> 128:
+            m >>= 64
+            exponent -= 64
+        powers.append((m, exponent))
+    return powers[k]
 
 
 class NaiveBayes(OnChainModel):
@@ -88,11 +111,7 @@ class NaiveBayes(OnChainModel):
         value = mantissa * 2^exponent with the mantissa's top bit at 255 (0 for no samples)."""
         C, alpha = self.num_classes, self.smoothing_fixed
         num = list(self.class_samples_)
-        den = [1] * C
         exponent = [0] * C
-        denominator = [
-            self.class_occurrences_[c] * ONE + alpha * self.num_features for c in range(C)
-        ]
         for f in sample:
             for c in range(C):
                 m = num[c] * (self.params_[f * C + c] * ONE + alpha)
@@ -100,15 +119,14 @@ class NaiveBayes(OnChainModel):
                     m >>= 64
                     exponent[c] += 64
                 num[c] = m
-                m = den[c] * denominator[c]
-                while m >> 128:
-                    m >>= 64
-                    exponent[c] -= 64
-                den[c] = m
+        # The contract multiplies the denominator in beside each numerator factor; the two
+        # products and their exponents are independent, so the denominator's comes from a table.
         exponents, mantissas = [0] * C, [0] * C
         for c in range(C):
             if num[c]:
-                exponents[c], mantissas[c] = _ratio(num[c], den[c], exponent[c])
+                denominator = self.class_occurrences_[c] * ONE + alpha * self.num_features
+                den, den_exponent = _power(denominator, len(sample))
+                exponents[c], mantissas[c] = _ratio(num[c], den, exponent[c] + den_exponent)
         return exponents, mantissas
 
     def predict_proba_fixed(self, sample) -> list[float]:

@@ -53,19 +53,13 @@ def plot_sweep(points: list[dict], path: Path) -> None:
             left.plot(
                 shares, [100 * p["accuracy_end"] for p in line_points], marker="o", label=attack
             )
-            (line,) = middle.plot(
+            _one_colour(
+                middle,
                 shares,
-                [p["attacker_percent"] for p in line_points],
-                marker="o",
-                label=f"{attack}: attacker",
-            )
-            middle.plot(
-                shares,
-                [p["honest_percent"] for p in line_points],
-                marker="s",
-                ls="--",
-                color=line.get_color(),
-                label=f"{attack}: honest",
+                [
+                    ([p["attacker_percent"] for p in line_points], f"{attack}: attacker", _SOLID),
+                    ([p["honest_percent"] for p in line_points], f"{attack}: honest", _DASHED),
+                ],
             )
             right.plot(
                 shares,
@@ -105,24 +99,22 @@ def plot_gas(points: list[dict], path: Path) -> None:
             if (p["mechanism"], p["attack"], p["share"]) == (mechanism, attack, share)
         ]
         label = f"{mechanism}, {attack} {share:.0%}"
-        prices = [p["gas_price_gwei"] for p in ours]
-        (line,) = ax.plot(
-            prices, [p["honest_net_eth"] for p in ours], marker="o", label=f"{label}: after gas"
-        )
-        ax.plot(
-            prices,
-            [p["honest_net_with_open_eth"] for p in ours],
-            marker="s",
-            ls="--",
-            color=line.get_color(),
-            label=f"{label}: with open deposits",
-        )
-        ax.plot(
-            prices,
-            [p["honest_net_before_fees_eth"] for p in ours],
-            ls=":",
-            color=line.get_color(),
-            label=f"{label}: before gas",
+        _one_colour(
+            ax,
+            [p["gas_price_gwei"] for p in ours],
+            [
+                ([p["honest_net_eth"] for p in ours], f"{label}: after gas", _SOLID),
+                (
+                    [p["honest_net_with_open_eth"] for p in ours],
+                    f"{label}: with open deposits",
+                    _DASHED,
+                ),
+                (
+                    [p["honest_net_before_fees_eth"] for p in ours],
+                    f"{label}: before gas",
+                    {"ls": ":"},
+                ),
+            ],
         )
     ax.axhline(0, color="grey", lw=1)
     ax.set(
@@ -131,6 +123,19 @@ def plot_gas(points: list[dict], path: Path) -> None:
         ylabel="net (ETH)",
     )
     _save(fig, [ax], path, fontsize=8)
+
+
+_SOLID = {"marker": "o"}
+_DASHED = {"marker": "s", "ls": "--"}
+
+
+def _one_colour(ax, x, lines) -> None:
+    """Lines (ys, label, style) over x, all in the colour the first one takes: the figures of
+    one case drawn together."""
+    colour = None
+    for ys, label, style in lines:
+        (line,) = ax.plot(x, ys, label=label, color=colour, **style)
+        colour = line.get_color()
 
 
 def _save(fig, axes, path: Path, **legend) -> None:

@@ -248,11 +248,23 @@ class Simulation:
 
 
 def run_scenario(
-    scenario: Scenario, *, owner, provider, out=None, progress=None, data=None, backend="anvil"
+    scenario: Scenario,
+    *,
+    provider,
+    owner=None,
+    out=None,
+    progress=None,
+    data=None,
+    backend="anvil",
 ):
-    """Runs one scenario on a connected anvil (deployed there, then run on `backend`: "anvil"
-    or "revm"); with `out`, writes report.json, transactions.csv, summary.md, accuracy.png and
-    balances.png there. Returns the report."""
+    """Runs one scenario on a connected anvil (deployed there by `owner`, by default ape's first
+    test account, which the anvil funds; then run on `backend`: "anvil" or "revm"); with `out`,
+    writes report.json, transactions.csv, summary.md, accuracy.png and balances.png there.
+    Returns the report."""
+    if owner is None:
+        from ape import accounts
+
+        owner = accounts.test_accounts[0]
     simulation = Simulation(scenario, owner=owner, provider=provider, data=data, backend=backend)
     result = simulation.run(progress)
     if out is None:

@@ -66,8 +66,6 @@ def run_sweep(sweep: Sweep, *, out, progress=None, data=None, backend="anvil") -
     earlier points' contracts would mine ever slower) and in its own folder under `out`, then
     writes sweep.json, sweep.png and summary.md (and, over gas prices, gas.png). `data` is
     `load_data(sweep.base)` if the caller has it already; `backend` as in `run_scenario`."""
-    from ape import accounts
-
     out = Path(out)
     data = data or load_data(sweep.base)
     points = []
@@ -75,11 +73,11 @@ def run_sweep(sweep: Sweep, *, out, progress=None, data=None, backend="anvil") -
         with embedded_anvil() as provider:
             report = run_scenario(
                 scenario,
-                owner=accounts.test_accounts[0],
                 provider=provider,
                 out=out / scenario.name,
                 data=data,
                 progress=progress(scenario) if progress else None,
+                backend=backend,
             )
         points.append(sweep_point(mechanism, attack, share, report, sweep.attacker))
     (out / "sweep.json").write_text(json.dumps(points, indent=1) + "\n")

@@ -195,45 +195,31 @@ def _limits(lo: int, hi: int, step: int):
 big_rates = st.one_of(st.sampled_from([ONE // 2, ONE, 2**40]), st.integers(1, 2**62))
 
 
-@st.composite
-def saturating_sparse_perceptrons(draw):
-    F = draw(st.integers(1, 12))
-    model = SparsePerceptron(num_features=F)
-    model.learning_rate_fixed = draw(big_rates)
-    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
-    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=F, max_size=F))
-    return model, sparse_samples(F, 6), st.integers(0, 1)
+def _saturating_binary(cls):
+    @st.composite
+    def strategy(draw):
+        F = draw(st.integers(1, 12))
+        model = cls(num_features=F)
+        model.learning_rate_fixed = draw(big_rates)
+        model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
+        n = model.param_count
+        model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
+        return model, sparse_samples(F, 6), st.integers(0, 1)
+
+    return strategy
 
 
-@st.composite
-def saturating_averaged_sparse_perceptrons(draw):
-    F = draw(st.integers(1, 12))
-    model = AveragedSparsePerceptron(num_features=F)
-    model.learning_rate_fixed = draw(big_rates)
-    model.intercept_ = draw(_limits(INT64_MIN, INT64_MAX, ONE))
-    n = model.param_count
-    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
-    return model, sparse_samples(F, 6), st.integers(0, 1)
+def _saturating_multiclass(cls):
+    @st.composite
+    def strategy(draw):
+        F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
+        model = cls(num_features=F, num_classes=C)
+        model.learning_rate_fixed = draw(big_rates)
+        n = model.param_count
+        model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
+        return model, sparse_samples(F, 6), st.integers(0, C - 1)
 
-
-@st.composite
-def saturating_multiclass_sparse_perceptrons(draw):
-    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
-    model = MulticlassSparsePerceptron(num_features=F, num_classes=C)
-    model.learning_rate_fixed = draw(big_rates)
-    n = model.param_count
-    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
-    return model, sparse_samples(F, 6), st.integers(0, C - 1)
-
-
-@st.composite
-def saturating_averaged_multiclass_sparse_perceptrons(draw):
-    F, C = draw(st.integers(1, 8)), draw(st.integers(2, 4))
-    model = AveragedMulticlassSparsePerceptron(num_features=F, num_classes=C)
-    model.learning_rate_fixed = draw(big_rates)
-    n = model.param_count
-    model.params_ = draw(st.lists(_limits(INT64_MIN, INT64_MAX, ONE), min_size=n, max_size=n))
-    return model, sparse_samples(F, 6), st.integers(0, C - 1)
+    return strategy
 
 
 @st.composite
@@ -285,10 +271,12 @@ def saturating_sparse_nearest_centroids(draw):
 
 
 SATURATING_STRATEGIES = {
-    "sparse-perceptron": saturating_sparse_perceptrons,
-    "averaged-sparse-perceptron": saturating_averaged_sparse_perceptrons,
-    "multiclass-sparse-perceptron": saturating_multiclass_sparse_perceptrons,
-    "averaged-multiclass-sparse-perceptron": saturating_averaged_multiclass_sparse_perceptrons,
+    "sparse-perceptron": _saturating_binary(SparsePerceptron),
+    "averaged-sparse-perceptron": _saturating_binary(AveragedSparsePerceptron),
+    "multiclass-sparse-perceptron": _saturating_multiclass(MulticlassSparsePerceptron),
+    "averaged-multiclass-sparse-perceptron": _saturating_multiclass(
+        AveragedMulticlassSparsePerceptron
+    ),
     "dense-perceptron": saturating_dense_perceptrons,
     "naive-bayes": saturating_naive_bayes,
     "nearest-centroid": saturating_nearest_centroids,

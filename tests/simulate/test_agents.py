@@ -31,10 +31,8 @@ EVERY_KIND = {
 
 
 def _run(scenario):
-    from ape import accounts
-
     with embedded_anvil() as provider:
-        return run_scenario(scenario, owner=accounts.test_accounts[0], provider=provider)
+        return run_scenario(scenario, provider=provider)
 
 
 @pytest.fixture(scope="module")

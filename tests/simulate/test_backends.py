@@ -17,12 +17,9 @@ SCENARIO = replace(QUICK, agents=(*QUICK.agents, AgentSpec("copycat", "copycat",
 
 
 def _run(backend, out):
-    from ape import accounts
-
     with embedded_anvil() as provider:
         report = run_scenario(
             SCENARIO,
-            owner=accounts.test_accounts[0],
             provider=provider,
             out=out,
             backend=backend,

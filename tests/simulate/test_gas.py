@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from web3 import Web3
 
-from ml.simulate import embedded_anvil, load_preset, run_scenario, run_sweep, scenario_from_dict
+from ml.simulate import embedded_anvil, load_preset, run_scenario, run_sweep
 
 GWEI = 3
 
@@ -17,11 +17,9 @@ GWEI = 3
 def run():
     """One day of `quick` at 3 gwei, and the agents' and the trainer's ether on the chain at
     its end (anvil keeps no older state)."""
-    from ape import accounts
-
     scenario = replace(load_preset("quick"), days=1, gas_price_gwei=GWEI)
     with embedded_anvil() as provider:
-        report = run_scenario(scenario, owner=accounts.test_accounts[0], provider=provider)
+        report = run_scenario(scenario, provider=provider)
         w3 = provider.web3
         ether = {
             a: w3.eth.get_balance(Web3.to_checksum_address(a))
@@ -57,27 +55,9 @@ def test_every_agent_s_fees_and_net_are_at_the_scenario_s_gas_price(run):
         assert eth["fees"] == pytest.approx(agent["fees"] / 10**18)
 
 
-GAS_SWEEP = {
-    "name": "gas",
-    "days": 0.5,
-    "refund_wait": "2h",
-    "any_address_wait": "4h",
-    "eval_interval": "6h",
-    "agents": [
-        {"name": "honest", "kind": "honest", "interval": "10m"},
-        {"name": "attacker", "kind": "label-flip", "interval": "1h", "deposit": 100},
-    ],
-    "sweep": {
-        "attacker": "attacker",
-        "attacks": ["label-flip"],
-        "shares": [0.14],
-        "gas_prices_gwei": [0, 2],
-    },
-}
-
-
-def test_a_gas_price_sweep_gives_the_honest_net_after_gas(tmp_path):
-    free, priced = run_sweep(scenario_from_dict(GAS_SWEEP), out=tmp_path)
+def test_a_gas_price_sweep_gives_the_honest_net_after_gas(tmp_path, tiny_sweep):
+    scenario = tiny_sweep("gas", attacks=["label-flip"], shares=[0.14], gas_prices_gwei=[0, 2])
+    free, priced = run_sweep(scenario, out=tmp_path)
     assert (free["gas_price_gwei"], priced["gas_price_gwei"]) == (0, 2)
     assert free["honest_fees_eth"] == 0 < priced["honest_fees_eth"]
     for p in (free, priced):

@@ -11,10 +11,8 @@ ACCURACY_MARGIN = 0.03
 
 
 def _run(scenario, out=None):
-    from ape import accounts
-
     with embedded_anvil() as provider:
-        return run_scenario(scenario, owner=accounts.test_accounts[0], provider=provider, out=out)
+        return run_scenario(scenario, provider=provider, out=out)
 
 
 @pytest.fixture(scope="module")

@@ -26,12 +26,8 @@ POINTS = {
 
 @pytest.fixture(scope="module")
 def report():
-    from ape import accounts
-
     with embedded_anvil() as provider:
-        return run_scenario(
-            scenario_from_dict(POINTS), owner=accounts.test_accounts[0], provider=provider
-        )
+        return run_scenario(scenario_from_dict(POINTS), provider=provider)
 
 
 def test_nothing_is_deposited_and_ether_moves_only_as_gas(report):

@@ -33,10 +33,12 @@ def test_every_preset_loads():
     # 60 units / isqrt(seconds), the reference's cost weight 1: a unit an hour after an update.
     one_hour = required_deposit(reference.cost_weight, 3600)
     assert one_hour == pytest.approx(reference.unit_wei, rel=1e-3)
-    # The text preset is the reference's scenario on the shipped SMS texts: only the data differ.
+    # The text preset is the reference's scenario on the shipped SMS texts: only the data and the
+    # model (its averaged perceptron) differ.
     text = load_preset("reference-text")
     data = {"dataset": "sms-spam", "encoder": "vocabulary", "features": 1000}
-    assert text == replace(reference, name="reference-text", model="sparse-perceptron", **data)
+    model = "averaged-sparse-perceptron"
+    assert text == replace(reference, name="reference-text", model=model, **data)
     sweep = load_preset("sweep")
     assert isinstance(sweep, Sweep)
     points = sweep.scenarios()

@@ -46,10 +46,10 @@ def test_sparse_models_take_the_digits_binarised():
     assert data.full_data_accuracy > 0.8
 
 
-def test_the_shipped_sms_data_with_the_binary_perceptron():
+def test_the_shipped_sms_data_with_the_averaged_binary_perceptron():
     scenario = load_preset("quick-text")
     data = load_data(scenario)
-    assert (scenario.dataset, scenario.model) == ("sms-spam", "sparse-perceptron")
+    assert (scenario.dataset, scenario.model) == ("sms-spam", "averaged-sparse-perceptron")
     assert data.model.num_features == 1000 and data.model.classes_ == ["ham", "spam"]
     assert data.initial_size == 444 and len(data.pool) == 4000 and len(data.test_labels) == 1111
     assert data.full_data_accuracy > 0.95

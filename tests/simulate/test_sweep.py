@@ -1,28 +1,16 @@
 """A sweep runs every point on its own anvil and draws them."""
 
-from ml.simulate import run_sweep, scenario_from_dict
-
-TINY = {
-    "name": "tiny",
-    "days": 0.5,
-    "refund_wait": "2h",
-    "any_address_wait": "4h",
-    "eval_interval": "6h",
-    "agents": [
-        {"name": "honest", "kind": "honest", "interval": "10m"},
-        {"name": "attacker", "kind": "label-flip", "interval": "1h", "deposit": 100},
-    ],
-    "sweep": {
-        "attacker": "attacker",
-        "attacks": ["label-flip", "copycat"],
-        "shares": [0.2],
-        "mechanisms": ["deposit-refund-take", "points"],
-    },
-}
+from ml.simulate import run_sweep
 
 
-def test_a_sweep_writes_a_report_per_point_and_the_sweep_s_picture(tmp_path):
-    points = run_sweep(scenario_from_dict(TINY), out=tmp_path)
+def test_a_sweep_writes_a_report_per_point_and_the_sweep_s_picture(tmp_path, tiny_sweep):
+    scenario = tiny_sweep(
+        "tiny",
+        attacks=["label-flip", "copycat"],
+        shares=[0.2],
+        mechanisms=["deposit-refund-take", "points"],
+    )
+    points = run_sweep(scenario, out=tmp_path)
     expected = [
         (mechanism, attack, 0.2)
         for mechanism in ("deposit-refund-take", "points")

@@ -30,17 +30,13 @@ HOLDING = ["averaged-sparse-perceptron", PLAIN_RULE, "naive-bayes"]
 @pytest.fixture(scope="module")
 def reports():
     """quick-text's report with a given model, each run once on an anvil of its own."""
-    from ape import accounts
-
     done = {}
 
     def report(model: str) -> dict:
         if model not in done:
             scenario = replace(load_preset("quick-text"), model=model)
             with embedded_anvil() as provider:
-                done[model] = run_scenario(
-                    scenario, owner=accounts.test_accounts[0], provider=provider
-                )
+                done[model] = run_scenario(scenario, provider=provider)
         return done[model]
 
     return report
