@@ -130,12 +130,17 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("naive-bayes/k100", "update-wrong"): "predictedBefore",
     ("naive-bayes/k100", "add-data-wrong"): "predictedBefore",
     ("sparse-nearest-centroid/k100", "add-data-wrong"): "predictedBefore",
-    # The averaged perceptron stores two values per feature (twice the words to deploy) and
-    # reads both on every update and prediction, and writes both on a mistake.
+    # The averaged perceptron stores two values per feature (twice the words to deploy, and at
+    # k = 400 twice the words touched); its one pass reads both and stages both for a step
+    # that a right update then drops (+4% on it); a mistake writes both.
+    **{("averaged-sparse-perceptron/k20", op): "averaging" for op in ("deploy", "update-wrong")},
     **{
-        (f"averaged-sparse-perceptron/k{k}", op): "averaging"
-        for k in (20, 100, 400)
-        for op in ("deploy", "update-wrong", "add-data-wrong", "take")
+        ("averaged-sparse-perceptron/k100", op): "averaging"
+        for op in ("deploy", "add-data-wrong", "take")
+    },
+    **{
+        ("averaged-sparse-perceptron/k400", op): "averaging"
+        for op in ("deploy", "add-data-wrong", "add-data-right")
     },
 }
 # At most this times the reference's figure.

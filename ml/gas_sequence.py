@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ml import pipeline
-from ml.models import OnChainModel
 
 DAY = 86_400
 INTERVAL = 600  # seconds between contributions
@@ -32,7 +31,7 @@ REFUND_WAIT, ANY_ADDRESS_WAIT = DAY, 9 * DAY
 COST_WEIGHT = 60 * 10**15 // 3600  # the reference preset's: 60 units of 1e15 wei after 1 s
 FEATURES = 1000
 #: The models the gas report prices on the sequence.
-MODELS = ("sparse-perceptron",)
+MODELS = ("sparse-perceptron", "averaged-sparse-perceptron")
 
 
 def reference_add_gas(k: int, label: int, wrong: bool, z: int = 0, n0: int = 0) -> int:
@@ -107,11 +106,12 @@ class Sequence:
         }
 
 
-def _reference_model(mirror: OnChainModel) -> ReferencePerceptron:
-    """The reference's model started from the same trained weights and intercept."""
-    weights = {f: w for f, w in enumerate(mirror.params_[: mirror.num_features]) if w}
-    intercept = mirror.intercept_ if isinstance(mirror.intercept_, int) else 0
-    return ReferencePerceptron(weights, intercept, mirror.learning_rate_fixed)
+def _reference_model(encoded: pipeline.Encoded) -> ReferencePerceptron:
+    """The reference's model, a plain sparse perceptron trained as ours on the initial part
+    (whichever model ours is, so that every model is priced against the same reference)."""
+    mirror = pipeline.train("sparse-perceptron", encoded).mirror
+    weights = {f: w for f, w in enumerate(mirror.params_) if w}
+    return ReferencePerceptron(weights, mirror.intercept_, mirror.learning_rate_fixed)
 
 
 def measure(
@@ -127,7 +127,7 @@ def measure(
     encoder = pipeline.make_encoder("vocabulary", source, model, FEATURES)
     encoded = pipeline.encode(encoder, parts)
     mirror = pipeline.train(model, encoded).mirror
-    reference = _reference_model(mirror)
+    reference = _reference_model(encoded)
     trainer = deploy_trainer(
         deploy_model(mirror, owner).contract,
         owner,

@@ -1,6 +1,8 @@
 """The real-sequence gas comparison (ml/gas_sequence.py): the reference's cost model replays
 its own rule, and a short sequence on the chain prices every transaction both ways."""
 
+import pytest
+
 from ml import gas_sequence, pipeline
 from ml.gas_sequence import ReferencePerceptron, reference_add_gas
 
@@ -16,10 +18,9 @@ def test_the_reference_replay_counts_slots_that_become_and_stop_being_zero():
     assert reference_add_gas(2, 1, wrong=False) - reference_add_gas(2, 0, wrong=False) == 19_577
 
 
-def test_a_short_real_sequence_is_priced_both_ways(accounts, chain):
-    run = gas_sequence.measure(
-        accounts, chain, model="sparse-perceptron", dataset=pipeline.REVIEWS, count=30
-    )
+@pytest.mark.parametrize("model", gas_sequence.MODELS)
+def test_a_short_real_sequence_is_priced_both_ways(accounts, chain, model):
+    run = gas_sequence.measure(accounts, chain, model=model, dataset=pipeline.REVIEWS, count=30)
     operations = [t[0] for t in run.transactions]
     adds = operations.count("addData")
     assert adds == 30  # the bundled reviews have no duplicate

@@ -105,8 +105,8 @@ library SparseLoops {
                 }
                 let shift := shl(6, and(index, 3))
                 let old := signextend(7, shr(shift, word))
-                // |old| < 2^63 and |delta| < 2^254 (the averaged perceptron's c * step is below
-                // 2^126), so the sum cannot wrap int256; it then saturates at the int64 range.
+                // |old| < 2^63 and |delta| < 2^254, so the sum cannot wrap int256; it then
+                // saturates at the int64 range.
                 let value := add(old, delta)
                 if sgt(value, INT64_MAX) { value := INT64_MAX }
                 if slt(value, INT64_MIN) { value := INT64_MIN }
@@ -173,14 +173,79 @@ library SparseLoops {
         if (stopped != 0) revertNotIncreasing(sample, stopped - 1);
     }
 
+    /// @dev One pass over pairs of int64 lanes that share a word (the averaged perceptrons'
+    /// weight w at `f * stride + offset`, even, and its running sum u at the next lane) at the
+    /// features f of a sparse sample: returns the sums of both lanes over the features and,
+    /// unless both deltas are zero, stages in memory as `sumAndStage` does each touched word
+    /// with w + `delta` and u + `sumDelta`, saturated at the int64 range (`commitStaged` writes
+    /// them). Each word is read once, whichever lanes it holds. Order is checked.
+    function pairSumsAndStage(
+        bytes calldata sample,
+        uint256 n,
+        uint256 stride,
+        uint256 offset,
+        int256 delta,
+        int256 sumDelta
+    ) internal view returns (int256 sum, int256 sumOfSums) {
+        uint256 stopped; // position + 1 of an out-of-order feature that stopped the loop; 0: none
+        assembly ("memory-safe") {
+            function stage(key, value) {
+                let out := mload(0x40)
+                mstore(out, key)
+                mstore(add(out, 0x20), value)
+                mstore(0x40, add(out, 0x40))
+            }
+            function saturated(value) -> s {
+                s := value
+                if sgt(s, INT64_MAX) { s := INT64_MAX }
+                if slt(s, INT64_MIN) { s := INT64_MIN }
+            }
+            let p := sample.offset
+            n := add(p, shl(1, n)) // the end of the sample
+            let next := 0 // smallest feature allowed next
+            let current := not(0) // the word held in `word`
+            let word := 0 // with the staged values (each pair of lanes is staged once)
+            for {} lt(p, n) { p := add(p, 2) } {
+                let f := shr(240, calldataload(p))
+                if lt(f, next) {
+                    stopped := add(shr(1, sub(p, sample.offset)), 1)
+                    break
+                }
+                next := add(f, 1)
+                f := add(mul(f, stride), offset) // from here on, w's index
+                if iszero(eq(shr(2, f), current)) {
+                    if and(iszero(eq(current, not(0))), iszero(iszero(or(delta, sumDelta)))) {
+                        stage(current, word)
+                    }
+                    current := shr(2, f)
+                    word := sload(add(PARAMETERS_SLOT, current))
+                }
+                f := shl(6, and(f, 3)) // from here on, w's bit offset (u's is 64 more)
+                let w := signextend(7, shr(f, word))
+                let u := signextend(7, shr(add(f, 64), word))
+                // |w|, |u| < 2^63 over at most 2^16 features: no overflow.
+                sum := add(sum, w)
+                sumOfSums := add(sumOfSums, u)
+                if or(delta, sumDelta) {
+                    // |delta| < 2^63 and |sumDelta| < 2^126 (c * step): exact in int256.
+                    let flips := and(xor(w, saturated(add(w, delta))), MASK64)
+                    flips := or(flips, shl(64, and(xor(u, saturated(add(u, sumDelta))), MASK64)))
+                    word := xor(word, shl(f, flips))
+                }
+            }
+            if or(delta, sumDelta) { stage(current, word) }
+        }
+        if (stopped != 0) revertNotIncreasing(sample, stopped - 1);
+    }
+
     function freeMemory() internal pure returns (uint256 pointer) {
         assembly ("memory-safe") {
             pointer := mload(0x40)
         }
     }
 
-    /// @dev Writes the words staged by `sumAndStage` (from `staged`, the free memory pointer
-    /// before it ran, to the free memory pointer now).
+    /// @dev Writes the words staged by `sumAndStage` or `pairSumsAndStage` (from `staged`, the
+    /// free memory pointer before it ran, to the free memory pointer now).
     function commitStaged(uint256 staged) internal {
         assembly ("memory-safe") {
             let stagedEnd := mload(0x40)

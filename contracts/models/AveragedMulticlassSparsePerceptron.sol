@@ -37,9 +37,9 @@ contract AveragedMulticlassSparsePerceptron is Perceptron {
     {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
-        // Per feature: ceil(C / 2) cold words and two passes of each class's loop.
+        // Per feature: ceil(C / 2) cold words and one pass of each class's loop.
         uint256 classes = numClasses;
-        return (35_000 + 3_000 * classes, 2_100 * ((classes + 1) >> 1) + 720 * classes + 100);
+        return (35_000 + 3_000 * classes, 2_100 * ((classes + 1) >> 1) + 450 * classes + 100);
     }
 
     function modelKind() external pure returns (string memory) {
@@ -65,9 +65,10 @@ contract AveragedMulticlassSparsePerceptron is Perceptron {
         int256 bestAveraged = 0;
         for (uint256 k = 0; k < classes; ++k) {
             uint256 lane = interceptBase + 2 * k;
-            int256 score = _int64At(lane) + SparseLoops.sumAtFeatures(sample, n, 2 * classes, 2 * k);
-            int256 sums =
-                _int64At(lane + 1) + SparseLoops.sumAtFeatures(sample, n, 2 * classes, 2 * k + 1);
+            (int256 score, int256 sums) =
+                SparseLoops.pairSumsAndStage(sample, n, 2 * classes, 2 * k, 0, 0);
+            score += _int64At(lane);
+            sums += _int64At(lane + 1);
             // |c| < 2^63 and |score| < 2^80: the product fits int256.
             int256 average = c * score - sums;
             if (k == 0 || score > bestCurrent) {
@@ -112,13 +113,13 @@ contract AveragedMulticlassSparsePerceptron is Perceptron {
     }
 
     /// @dev Adds `delta` to class k's weights and c * delta to their sums at the sample's
-    /// features (c * delta: |c|, |delta| < 2^63, within the bound addAtFeatures takes).
+    /// features, in one pass (c * delta: |c|, |delta| < 2^63, within the bound
+    /// pairSumsAndStage takes).
     function _step(bytes calldata sample, uint256 n, uint256 k, int256 delta, int256 c) private {
-        uint256 stride = 2 * numClasses;
-        // The growth of the sum of squares (the sparse centroid's |S|^2) is not needed here.
+        uint256 staged = SparseLoops.freeMemory();
+        // The sums were taken by _argmaxes before any step.
         // slither-disable-next-line unused-return
-        SparseLoops.addAtFeatures(sample, n, stride, 2 * k, delta);
-        // slither-disable-next-line unused-return
-        SparseLoops.addAtFeatures(sample, n, stride, 2 * k + 1, c * delta);
+        SparseLoops.pairSumsAndStage(sample, n, 2 * numClasses, 2 * k, delta, c * delta);
+        SparseLoops.commitStaged(staged);
     }
 }

@@ -31,7 +31,7 @@ contract AveragedSparsePerceptron is BinaryPerceptron {
     {}
 
     function _predictGas() internal view override returns (uint256, uint256) {
-        return (45_000, 2_950);
+        return (45_000, 2_700);
     }
 
     function modelKind() external pure returns (string memory) {
@@ -43,21 +43,25 @@ contract AveragedSparsePerceptron is BinaryPerceptron {
         return _int64At(2 * numFeatures + 1);
     }
 
-    /// @dev The current score b + sum w[f], and c times the averaged score.
-    function _scores(bytes calldata sample, uint256 n)
+    /// @dev The current score b + sum w[f] and c times the averaged score, in one pass that
+    /// also stages each touched word with w += `delta` and u += c * `delta` (none if `delta` is
+    /// zero) for `SparseLoops.commitStaged`; and c.
+    function _scores(bytes calldata sample, uint256 n, int256 delta)
         internal
         view
-        returns (int256 current, int256 averaged)
+        returns (int256 current, int256 averaged, int256 c)
     {
-        current = _bias + SparseLoops.sumAtFeatures(sample, n, 2, 0);
         uint256 tail = 2 * numFeatures;
-        int256 sums = _int64At(tail) + SparseLoops.sumAtFeatures(sample, n, 2, 1);
+        c = _int64At(tail + 1);
+        // c * delta: |c|, |delta| < 2^63, within the bound pairSumsAndStage takes.
+        (int256 sum, int256 sums) = SparseLoops.pairSumsAndStage(sample, n, 2, 0, delta, c * delta);
+        current = _bias + sum;
         // |c| < 2^63 and |current| < 2^80: the product fits int256.
-        averaged = _int64At(tail + 1) * current - sums;
+        averaged = c * current - (_int64At(tail) + sums);
     }
 
     function _predict(bytes calldata sample) internal view override returns (uint256) {
-        (, int256 averaged) = _scores(sample, _sparseLength(sample));
+        (, int256 averaged,) = _scores(sample, _sparseLength(sample), 0);
         return averaged > 0 ? 1 : 0;
     }
 
@@ -66,19 +70,13 @@ contract AveragedSparsePerceptron is BinaryPerceptron {
         override
         returns (bool, uint256 predicted)
     {
-        uint256 n = _sparseLength(sample);
-        (int256 current, int256 averaged) = _scores(sample, n);
+        int256 delta = _step(label);
+        uint256 staged = SparseLoops.freeMemory();
+        (int256 current, int256 averaged, int256 c) = _scores(sample, _sparseLength(sample), delta);
         predicted = averaged > 0 ? 1 : 0;
         uint256 tail = 2 * numFeatures;
-        int256 c = _int64At(tail + 1);
         if ((current > 0 ? 1 : 0) != label) {
-            int256 delta = _step(label);
-            // The growth of the sum of squares (the sparse centroid's |S|^2) is not needed here.
-            // slither-disable-next-line unused-return
-            SparseLoops.addAtFeatures(sample, n, 2, 0, delta);
-            // c * delta: |c|, |delta| < 2^63, within the bound addAtFeatures takes.
-            // slither-disable-next-line unused-return
-            SparseLoops.addAtFeatures(sample, n, 2, 1, c * delta);
+            SparseLoops.commitStaged(staged);
             _bias = int64(_saturatedInt64(_bias + delta));
             _addAt(tail, c * delta);
         }

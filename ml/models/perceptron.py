@@ -178,7 +178,7 @@ class AveragedSparsePerceptron(_BinaryPerceptron):
 
     def predict_gas(self) -> tuple[int, int]:
         """AveragedSparsePerceptron._predictGas."""
-        return 45_000, 2_950
+        return 45_000, 2_700
 
     def current_fixed(self, sample) -> int:
         """The score of the current weights, which decides whether an update is a mistake."""
@@ -314,7 +314,7 @@ class AveragedMulticlassSparsePerceptron(MulticlassSparsePerceptron):
     def predict_gas(self) -> tuple[int, int]:
         """AveragedMulticlassSparsePerceptron._predictGas."""
         C = self.num_classes
-        return 35_000 + 3_000 * C, 2_100 * ((C + 1) // 2) + 720 * C + 100
+        return 35_000 + 3_000 * C, 2_100 * ((C + 1) // 2) + 450 * C + 100
 
     @property
     def param_count(self) -> int:
