@@ -50,6 +50,8 @@ def deploy_trainer(
     mechanism: str = DEFAULT_MECHANISM,
     encoder_spec_hash: bytes | str = bytes(32),
     project=None,
+    test_set=None,
+    reward: int = 0,
     **parameters: int,
 ) -> Deployment:
     """Deploys the trainer of `mechanism` (a kind in `ml.mechanisms.MECHANISMS`) for a finalised
@@ -60,7 +62,9 @@ def deploy_trainer(
     defaults, those of other mechanisms are ignored, and values the contract would refuse raise
     a one-line MechanismError before anything is sent. encoder_spec_hash is
     `Encoder.spec_hash()` (32 zero bytes: no encoder recorded). The deployment's `parameters`
-    are the values used.
+    are the values used. A mechanism that takes a test set (the prediction market) commits to
+    `test_set` (an `ml.test_set.TestSet`) and is funded with `reward` wei by `owner`, its
+    provider.
     """
     from ape import chain
     from ape import project as ape_project
@@ -68,8 +72,10 @@ def deploy_trainer(
     kind = mechanisms.get(mechanism)
     values = kind.parameters_from(parameters)
     contract_type = getattr(project or ape_project, kind.contract_name)
-    args = kind.constructor_args(model_contract, values, encoder_spec_hash)
-    trainer = owner.deploy(contract_type, *args)
+    args = kind.constructor_args(model_contract, values, encoder_spec_hash, test_set=test_set)
+    if reward and not kind.takes_test_set:
+        raise mechanisms.MechanismError(f"{kind.kind} takes no reward")
+    trainer = owner.deploy(contract_type, *args, value=reward)
     deployment = Deployment(trainer, [chain.get_receipt(trainer.txn_hash)], values)
     deployment.receipts.append(model_contract.transferOwnership(trainer, sender=owner))
     return deployment

@@ -41,6 +41,7 @@ from ml.models import OnChainModel
 DAY = 86_400
 MAX_WAIT = 10 * 365 * DAY  # CollaborativeTrainer.MAX_WAIT
 MAX_COMMIT_REVEAL_WINDOW = 30 * DAY  # CollaborativeTrainer.MAX_COMMIT_REVEAL_WINDOW
+MAX_MARKET_CONTRIBUTIONS = 4096  # PredictionMarket.MAX_CONTRIBUTIONS
 DEFAULT = "deposit-refund-take"
 
 Key = tuple[bytes, int]  # (encoded sample, label): the contract's contentKey
@@ -83,6 +84,23 @@ COMMIT_REVEAL_WINDOW = Parameter(
     "seconds",
     "Seconds a commitment stays revealable; 0: commit-reveal off.",
     option=False,
+)
+
+
+STAKE = Parameter(
+    "stake", 10**15, "wei", "Wei every contribution stakes (a whole number of 1e12 wei units)."
+)
+WINDOW = Parameter(
+    "window", 7 * DAY, "seconds", "Time from deployment during which contributions are accepted."
+)
+REVEAL_WINDOW = Parameter(
+    "reveal_window",
+    2 * DAY,
+    "seconds",
+    "Time after the window for the provider to reveal the whole test set (else it forfeits).",
+)
+MAX_CONTRIBUTIONS = Parameter(
+    "max_contributions", 1024, "count", "The most contributions the market takes (at most 4096)."
 )
 
 
@@ -373,6 +391,246 @@ class PointsMirror(TrainerMirror):
         return NO_CLAIM if agrees else Claim(Action.REPORT, 0, REPORT_POINTS)
 
 
+class Phase(IntEnum):
+    """PredictionMarket.Phase."""
+
+    PARTICIPATION = 0
+    REVEAL = 1
+    SCORING = 2
+    SETTLED = 3
+    FORFEITED = 4
+
+
+@dataclass
+class Cursor:
+    """PredictionMarket.Cursor: where scoring is."""
+
+    round: int = 0
+    test_index: int = 0
+    correct: int = 0
+    previous: int = 0
+    positive_total: int = 0
+    negative_count: int = 0
+    applied: bool = False
+    done: bool = False
+
+
+class MarketMirror(TrainerMirror):
+    """PredictionMarket: contributions stake `stake` during the window and are only recorded;
+    after the window the test set is revealed, `evaluate` replays the contributions in order on
+    the model and scores each by the change in correctly classified test samples, and the
+    authors claim by their scores (or, if the test set was not revealed in time, their stakes
+    plus an equal share of the pool). `reveal`, `evaluate` and `forfeit` are the market's own
+    transactions; the rest are the trainer's."""
+
+    def __init__(
+        self,
+        model: OnChainModel,
+        *,
+        stake: int,
+        window: int,
+        reveal_window: int,
+        max_contributions: int,
+        last_update_time: int,
+        test_set_size: int,
+        reward: int,
+        provider: str,
+        **_,
+    ):
+        super().__init__(model, refund_wait=0)
+        self.stake = stake
+        self.window_end = last_update_time + window
+        self.reveal_deadline = self.window_end + reveal_window
+        self.max_contributions = max_contributions
+        self.test_set_size = test_set_size
+        self.reward = reward
+        self.provider = provider
+        self.balance = reward
+        #: (key, sample) of every contribution, in the order added: the replay
+        self.replay: list[tuple[Key, list[int]]] = []
+        self.test_set: dict[int, tuple[list[int], int]] = {}  # index -> (sample, label)
+        self.cursor = Cursor()
+        self.scores: dict[Key, tuple[int, int]] = {}  # key -> (score, positive score before)
+        self.forfeited = False
+        self.forfeit_share = 0
+
+    # ------------------------------------------------------------------ views
+
+    def phase(self, now: int) -> Phase:
+        if self.forfeited:
+            return Phase.FORFEITED
+        if self.cursor.done:
+            return Phase.SETTLED
+        if now < self.window_end:
+            return Phase.PARTICIPATION
+        if len(self.test_set) == self.test_set_size:
+            return Phase.SCORING
+        return Phase.REVEAL if now < self.reveal_deadline else Phase.FORFEITED
+
+    def required_deposit(self, now: int) -> int:
+        return self.stake
+
+    def claimable(self, key: Key, account: str, now: int) -> Claim:
+        record = self.open.get(key)
+        if record is None or account != record.contributor:
+            return NO_CLAIM
+        if self.phase(now) not in (Phase.SETTLED, Phase.FORFEITED):
+            return NO_CLAIM
+        return Claim(Action.REFUND, *self._payout(key, now))
+
+    def deadlines(self, record: Record) -> tuple[int, ...]:
+        return (self.window_end, self.reveal_deadline)
+
+    def steps_left(self) -> int:
+        """The steps `evaluate` has still to do (a step: one update or one prediction)."""
+        c, size = self.cursor, self.test_set_size
+        if c.done:
+            return 0
+        rounds_after = len(self.replay) - c.round  # full rounds after the current one
+        current = (0 if c.round == 0 or c.applied else 1) + size - c.test_index
+        return current + rounds_after * (1 + size)
+
+    # ------------------------------------------------------------------ transactions
+
+    def add(self, key: Key, sample: list[int], contributor: str, now: int, value: int):
+        if key in self.open:
+            return "DuplicateContribution"
+        if self.last_added.get(key) == (contributor, now):
+            return "ContributionIdTaken"
+        if now >= self.window_end:
+            return "ParticipationClosed"
+        if len(self.replay) >= self.max_contributions:
+            return "MarketFull"
+        if value < self.stake:
+            return "InsufficientDeposit"
+        if not 0 <= key[1] < self.model.num_classes:
+            return "UnknownClass"
+        self.balance += value
+        if value > self.stake:
+            self._credit(contributor, value - self.stake)
+        self.last_added[key] = (contributor, now)
+        self.open[key] = Record(contributor, sample, now, self.stake, self.stake, False)
+        self.replay.append((key, sample))
+        return None
+
+    def reveal(self, leaves: list[tuple[int, int, list[int]]], now: int):
+        """revealTestSet of (index, label, sample) leaves (their proofs checked off chain by
+        `ml.test_set`); all or nothing, as a transaction."""
+        if now < self.window_end:
+            return "RevealNotOpen"
+        if now >= self.reveal_deadline or self.forfeited:
+            return "RevealClosed"
+        seen = set()
+        for index, label, _ in leaves:
+            if index >= self.test_set_size:
+                return "LeafOutOfRange"
+            if index in self.test_set or index in seen:
+                return "LeafAlreadyRevealed"
+            if not 0 <= label < self.model.num_classes:
+                return "UnknownClass"
+            seen.add(index)
+        for index, label, sample in leaves:
+            self.test_set[index] = (sample, label)
+        return None
+
+    def evaluate(self, max_steps: int, now: int, supplied: int | None = None):
+        """evaluate(max_steps, upcoming) with the next `supplied` contributions (None: all that
+        are left); returns (revert reason or None, steps done)."""
+        if self.phase(now) != Phase.SCORING:
+            return "NotScoring", 0
+        if max_steps == 0:
+            return "NoSteps", 0
+        c, size = self.cursor, self.test_set_size
+        steps = used = 0
+        while not c.done and steps < max_steps:
+            if c.round > 0 and not c.applied:
+                if used == supplied:
+                    if steps == 0:  # nothing has changed
+                        return "MissingContribution", 0
+                    break
+                used += 1
+                key, sample = self.replay[c.round - 1]
+                self.model.update_fixed(sample, key[1])
+                self._predictions.clear()
+                c.applied = True
+            else:
+                sample, label = self.test_set[c.test_index]
+                c.correct += self.model.predict_fixed(sample) == label
+                c.test_index += 1
+                if c.test_index == size:
+                    self._close_round(c)
+            steps += 1
+        return None, steps
+
+    def _close_round(self, c: Cursor) -> None:
+        if c.round > 0:
+            key = self.replay[c.round - 1][0]
+            score = c.correct - c.previous
+            self.scores[key] = (score, c.positive_total)
+            if score > 0:
+                c.positive_total += score
+            if score < 0:
+                c.negative_count += 1
+                self.open.pop(key)  # forfeited
+        c.previous, c.correct, c.test_index, c.applied = c.correct, 0, 0, False
+        c.round += 1
+        if c.round > len(self.replay):
+            c.done = True
+            if c.positive_total == 0:
+                self._credit(self.provider, self.reward + c.negative_count * self.stake)
+
+    def forfeit(self, now: int):
+        if self.phase(now) != Phase.FORFEITED or self.forfeited:
+            return "NotForfeitable"
+        self._forfeit()
+        return None
+
+    def _forfeit(self) -> None:
+        n = len(self.replay)
+        share = self.reward // n if n else 0
+        self.forfeited, self.forfeit_share = True, share
+        if self.reward - share * n:
+            self._credit(self.provider, self.reward - share * n)
+
+    def refund(self, key: Key, caller: str, now: int):
+        phase = self.phase(now)
+        if phase == Phase.FORFEITED:
+            if not self.forfeited:
+                self._forfeit()
+        elif phase != Phase.SETTLED:
+            return "NotSettled"
+        if key not in self.last_added:
+            return "UnknownContribution"
+        if not self.forfeited and self.scores.get(key, (0, 0))[0] < 0:
+            return "StakeForfeited"
+        record = self.open.get(key)
+        if record is None:
+            return "AlreadyClaimed"
+        if caller != record.contributor:
+            return "NotContributor"
+        amount, minted = self._payout(key, now)
+        del self.open[key]
+        self._credit(caller, amount)
+        self._mint(caller, minted)
+        return None
+
+    def report(self, key: Key, caller: str, now: int):
+        return "ReportsNotUsed"
+
+    def _payout(self, key: Key, now: int) -> tuple[int, int]:
+        """(wei, reputation) the author of open contribution `key` claims once it may."""
+        if self.phase(now) == Phase.FORFEITED:
+            share = self.forfeit_share if self.forfeited else self.reward // len(self.replay)
+            return self.stake + share, 0
+        score, prefix = self.scores[key]
+        if score <= 0:
+            return self.stake, 0
+        c = self.cursor
+        reward = self.reward + c.negative_count * self.stake
+        share = reward * (prefix + score) // c.positive_total - reward * prefix // c.positive_total
+        return self.stake + share, score
+
+
 # ---------------------------------------------------------------------------- the registry
 
 
@@ -392,6 +650,8 @@ class Mechanism:
     mirror_class: type[TrainerMirror]
     settlement_events: tuple[tuple[str, str], ...]  # (what it counts, event name)
     checks: Callable[[dict, Spell], None] = lambda values, spell: None
+    #: whether the deployment commits to a hidden test set and funds a reward (the market)
+    takes_test_set: bool = False
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -421,14 +681,23 @@ class Mechanism:
         self.checks(values, spell)
         return values
 
-    def constructor_args(self, model, values: Mapping[str, int], encoder_spec_hash) -> list:
-        """The trainer constructor's arguments for checked `values`."""
-        return [model, *(values[n] for n in self.parameter_names), encoder_spec_hash]
+    def constructor_args(
+        self, model, values: Mapping[str, int], encoder_spec_hash, *, test_set=None
+    ) -> list:
+        """The trainer constructor's arguments for checked `values` (and, for a mechanism that
+        takes one, the `ml.test_set.TestSet` it commits to)."""
+        commitment = []
+        if self.takes_test_set:
+            if test_set is None:
+                raise MechanismError(f"{self.kind} needs a test set to commit to")
+            commitment = [test_set.root, len(test_set)]
+        return [model, *(values[n] for n in self.parameter_names), *commitment, encoder_spec_hash]
 
-    def mirror(self, model: OnChainModel, values: Mapping[str, int], *, deployed_at: int):
+    def mirror(self, model: OnChainModel, values: Mapping[str, int], *, deployed_at: int, **market):
         """A mirror of a trainer deployed at `deployed_at` (its block's timestamp) with
-        `values`, owning (a copy of the deployed state of) `model`."""
-        return self.mirror_class(model, **values, last_update_time=deployed_at)
+        `values`, owning (a copy of the deployed state of) `model`; a market's also takes
+        `test_set_size`, `reward` (wei) and `provider` (address)."""
+        return self.mirror_class(model, **values, last_update_time=deployed_at, **market)
 
 
 def _common_checks(values: dict, spell: Spell) -> None:
@@ -464,6 +733,24 @@ def _deposit_refund_take_checks(values: dict, spell: Spell) -> None:
         raise MechanismError(f"{spell('any_address_wait')} must be at most ten years")
 
 
+def _market_checks(values: dict, spell: Spell) -> None:
+    """PredictionMarket's constructor checks."""
+    stake = values["stake"]
+    if stake < 1 or stake % DEPOSIT_UNIT:
+        raise MechanismError(
+            f"{spell('stake')} must be a positive multiple of {DEPOSIT_UNIT} wei (got {stake})"
+        )
+    if stake // DEPOSIT_UNIT > MAX_STAKE_UNITS:
+        raise MechanismError(f"{spell('stake')} must be at most {MAX_STAKE_UNITS} units")
+    for name in ("window", "reveal_window"):
+        if not 1 <= values[name] <= MAX_WAIT:
+            raise MechanismError(f"{spell(name)} must be positive and at most ten years")
+    if not 1 <= values["max_contributions"] <= MAX_MARKET_CONTRIBUTIONS:
+        raise MechanismError(
+            f"{spell('max_contributions')} must be within 1 and {MAX_MARKET_CONTRIBUTIONS}"
+        )
+
+
 MECHANISMS: dict[str, Mechanism] = {
     m.kind: m
     for m in (
@@ -484,6 +771,17 @@ MECHANISMS: dict[str, Mechanism] = {
             parameters=(REFUND_WAIT, COMMIT_REVEAL_WINDOW),
             mirror_class=PointsMirror,
             settlement_events=(("claims", "PointsAwarded"),),
+        ),
+        Mechanism(
+            kind="prediction-market",
+            contract_name="PredictionMarket",
+            summary="a bounty judged by a hidden test set committed at creation: stakes during "
+            "a window, then each contribution is scored by the test samples it fixed or broke",
+            parameters=(STAKE, WINDOW, REVEAL_WINDOW, MAX_CONTRIBUTIONS, COMMIT_REVEAL_WINDOW),
+            mirror_class=MarketMirror,
+            settlement_events=(("scored", "ContributionScored"), ("payouts", "MarketPayout")),
+            checks=_market_checks,
+            takes_test_set=True,
         ),
     )
 }
@@ -512,10 +810,13 @@ __all__ = [
     "MECHANISMS",
     "Action",
     "Claim",
+    "Cursor",
     "DepositRefundTakeMirror",
+    "MarketMirror",
     "Mechanism",
     "MechanismError",
     "Parameter",
+    "Phase",
     "PointsMirror",
     "Record",
     "TrainerMirror",

@@ -20,6 +20,10 @@ abstract contract DataHandler {
 
     /// @dev The flag bit of `Record.stakeAndFlag`.
     uint32 internal constant EARNS_REPUTATION = 1 << 31;
+    /// @notice Stakes are held in whole units of 1e12 wei (one millionth of an ether).
+    uint256 public constant DEPOSIT_UNIT = 1e12;
+    /// @notice The largest stake, in units: the record's stake has 31 bits.
+    uint256 public constant MAX_STAKE_UNITS = EARNS_REPUTATION - 1;
 
     mapping(bytes32 contentKey => Record) internal _records;
 

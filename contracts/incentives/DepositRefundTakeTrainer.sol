@@ -22,12 +22,8 @@ import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
 /// Every amount is credited and paid by `withdraw`; the contract's balance always equals open
 /// deposits plus unwithdrawn credits.
 contract DepositRefundTakeTrainer is CollaborativeTrainer {
-    /// @notice Deposits are held in whole units of 1e12 wei (one millionth of an ether).
-    uint256 public constant DEPOSIT_UNIT = 1e12;
     /// @notice Reputation earned by a refunded (validated) contribution.
     uint256 public constant REFUND_REPUTATION = 1;
-    /// @notice The largest deposit, in units: the record's stake has 31 bits.
-    uint256 public constant MAX_STAKE_UNITS = EARNS_REPUTATION - 1;
 
     uint256 public immutable costWeight;
     uint256 public immutable anyAddressWait;
@@ -37,14 +33,11 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
     /// @dev Whether an address has taken its share of a contribution (by contribution id).
     mapping(bytes32 id => mapping(address taker => bool)) private _taken;
 
-    error InsufficientDeposit(uint256 sent, uint256 required);
-
     /// @notice `amount` wei refunded to `contributor`, who earned `reputationMinted`.
     event DepositRefunded(
         bytes32 indexed id, address indexed contributor, uint256 amount, uint256 reputationMinted
     );
     event DepositTaken(bytes32 indexed id, address indexed taker, uint256 amount);
-    event OverpaymentCredited(address indexed contributor, uint256 amount);
 
     constructor(
         IClassifier model_,
@@ -124,7 +117,7 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         return (units, units, required);
     }
 
-    function _settleRefund(bytes32 id, Record memory r, bool earns) internal override {
+    function _settleRefund(bytes32, bytes32 id, Record memory r, bool earns) internal override {
         uint256 amount = uint256(r.remaining) * DEPOSIT_UNIT;
         credits[r.contributor] += amount;
         uint256 minted = earns ? REFUND_REPUTATION : 0;

@@ -47,7 +47,7 @@ contract PointsTrainer is CollaborativeTrainer {
         return (0, 1, 0);
     }
 
-    function _settleRefund(bytes32 id, Record memory r, bool earns) internal override {
+    function _settleRefund(bytes32, bytes32 id, Record memory r, bool earns) internal override {
         uint256 points = earns ? REFUND_POINTS : 0;
         if (earns) reputation.mint(r.contributor, points);
         emit PointsAwarded(id, r.contributor, points);

@@ -45,6 +45,8 @@ interface ICollaborativeTrainer {
     /// was added: the contribution id (content, author, time) would repeat.
     error ContributionIdTaken(bytes32 id);
     error InvalidRecipient(address to);
+    /// @notice A contribution carried less than the stake it must (wei).
+    error InsufficientDeposit(uint256 sent, uint256 required);
 
     // ------------------------------------------------------------------ events
     /// @notice A contribution was accepted and the model learnt from it. `data` is the sample
@@ -64,6 +66,8 @@ interface ICollaborativeTrainer {
     event Committed(bytes32 indexed commitment, address indexed contributor);
     /// @notice `account`'s whole credit, `amount` wei, was paid to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
+    /// @notice A contribution carried more than its stake; the excess is `contributor`'s credit.
+    event OverpaymentCredited(address indexed contributor, uint256 amount);
 
     // ------------------------------------------------------------------ actions
     function addData(bytes calldata data, uint256 label) external payable;

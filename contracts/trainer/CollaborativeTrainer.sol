@@ -118,12 +118,7 @@ abstract contract CollaborativeTrainer is
         if (data.length > maxSampleBytes) revert SampleTooLarge(data.length, maxSampleBytes);
         bytes32 key = contentKey(data, label);
         (bool seen, uint256 depositWei) = _record(key);
-        // Validates the sample and label (reverts undo everything) and learns from it. Called
-        // on its own line: it must run whatever `seen` is.
-        uint256 predictedBefore = model.update(data, label);
-        // Reputation rewards information, not repetition: only new content that the model got
-        // wrong before learning it earns any.
-        bool earns = !seen && predictedBefore != label;
+        bool earns = _learn(data, label, seen);
         // The model is the trainer's own (deployed first, then owned by it), and every entry
         // point that writes records is nonReentrant: the call above cannot reenter to exploit
         // this write to the record opened before it (a warm 200 gas).
@@ -165,7 +160,7 @@ abstract contract CollaborativeTrainer is
 
     // ------------------------------------------------------------------ claiming
 
-    function refund(bytes calldata data, uint256 label) external nonReentrant {
+    function refund(bytes calldata data, uint256 label) external virtual nonReentrant {
         (bytes32 key, bytes32 id, Record memory r) = _open(data, label);
         if (msg.sender != r.contributor) revert NotContributor(msg.sender, r.contributor);
         uint256 refundableAt = uint256(r.addedAt) + refundWait;
@@ -173,7 +168,7 @@ abstract contract CollaborativeTrainer is
         uint256 predicted = model.predict(data);
         if (predicted != label) revert ModelDisagrees(label, predicted);
         _records[key].remaining = 0;
-        _settleRefund(id, r, _earnsReputation(r));
+        _settleRefund(key, id, r, _earnsReputation(r));
     }
 
     function withdraw() external nonReentrant {
@@ -225,13 +220,26 @@ abstract contract CollaborativeTrainer is
 
     // ------------------------------------------------------------------ for mechanisms
 
+    /// @dev Validates the sample and label of an accepted contribution (reverts undo
+    /// everything) and learns from it; returns whether its refund earns reputation. The
+    /// trainers learn at once: reputation rewards information, not repetition, so only new
+    /// content (`!seen`) that the model got wrong before learning it earns any.
+    function _learn(bytes calldata data, uint256 label, bool seen)
+        internal
+        virtual
+        returns (bool earns)
+    {
+        uint256 predictedBefore = model.update(data, label);
+        return !seen && predictedBefore != label;
+    }
+
     /// @dev Checks msg.value and returns the stake recorded for a new contribution, what of it
     /// can be claimed (> 0: the record is open) and the deposit in wei for the event.
     function _stake() internal virtual returns (uint32 stake, uint32 remaining, uint256 depositWei);
 
-    /// @dev Pays the author of a validated contribution (its record is already closed);
-    /// `earns`: whether it mints reputation.
-    function _settleRefund(bytes32 id, Record memory r, bool earns) internal virtual;
+    /// @dev Pays the author of the validated contribution `id` of content `key` (its record is
+    /// already closed); `earns`: whether it mints reputation.
+    function _settleRefund(bytes32 key, bytes32 id, Record memory r, bool earns) internal virtual;
 
     /// @dev `claimable` for an open record `r` of (data, label).
     function _claimable(

@@ -227,7 +227,7 @@ contract DepositFormulaTest is Test {
         vm.prank(contributor);
         vm.expectRevert(
             abi.encodeWithSelector(
-                DepositRefundTakeTrainer.InsufficientDeposit.selector, required - 1, required
+                ICollaborativeTrainer.InsufficientDeposit.selector, required - 1, required
             )
         );
         t.addData{value: required - 1}(sample, 1);
