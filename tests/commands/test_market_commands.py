@@ -191,6 +191,9 @@ def test_market_provider_never_reveals(run, tmp_path, accounts, chain, project):
     share = REWARD // 2
     assert "phase forfeited" in out and f"stake plus {wei_to_eth(share)}" in out, out
     fails_with(run, accounts, "RevealClosed(deadline=", reveal.cli, "--deployment", path)
+    late = ["--label", names[1], "--account", 3, "--deployment", path]
+    line = fails_with(run, accounts, "ParticipationClosed(windowEnd=", contribute.cli, b, *late)
+    assert "no more contributions" in line
     for account in (1, 2):
         before = accounts[account].balance
         out = run(claim.cli, "--account", account, "--deployment", path).output
