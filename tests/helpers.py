@@ -52,3 +52,17 @@ def reverts_with(error, **inputs):
         assert _normal(actual[name]) == _normal(expected), (
             f"{abi.name}.{name}: expected {expected!r}, got {actual[name]!r}"
         )
+
+
+def fails_with(run, accounts, message, command, *args):
+    """Runs the command, expects exit code 1 with `message` on one line and no nonce used."""
+    nonces = [a.nonce for a in accounts]
+    result = run(command, *args, ok=False)
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("Error: ") and message in lines[-1], (
+        result.output,
+        result.exception,
+    )
+    assert "Traceback" not in result.output
+    assert [a.nonce for a in accounts] == nonces, "a transaction was sent"
+    return lines[-1]

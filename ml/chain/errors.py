@@ -31,6 +31,23 @@ HINTS = {
     "SelfTake": "you cannot take your own contribution before anyone may",
     "AlreadyTaken": "this account already took its share of this contribution",
     "UnknownClass": "the label is not one of the model's classes",
+    # The prediction market (phases: 0 participation, 1 reveal, 2 scoring, 3 settled,
+    # 4 forfeited; `ape run status` shows the phase and the deadlines).
+    "ParticipationClosed": "the market's participation window is over: no more contributions",
+    "MarketFull": "the market has taken its most contributions",
+    "RevealNotOpen": "the test set is revealed only after the participation window ends",
+    "RevealClosed": "the reveal deadline has passed: the market is forfeited (`ape run claim`)",
+    "LeafOutOfRange": "the leaf index is beyond the committed test-set size: wrong test-set file?",
+    "LeafAlreadyRevealed": "that leaf is on chain already: `ape run reveal` skips revealed leaves",
+    "InvalidProof": "the leaf is not in the committed root: wrong test-set file?",
+    "NotScoring": "scoring runs once the whole test set is revealed, until the market settles",
+    "NoSteps": "give at least one step",
+    "MissingContribution": "resupply the contributions' data in order (`ape run score` does)",
+    "WrongContribution": "resupply the contributions' data in order (`ape run score` does)",
+    "NotSettled": "claims open once the market is scored (`ape run score`) or forfeited",
+    "NotForfeitable": "only a market past its reveal deadline without its test set forfeits",
+    "StakeForfeited": "the contribution scored below zero: its stake went to the positive ones",
+    "ReportsNotUsed": "a market judges by its test set: its authors claim with `ape run claim`",
 }
 
 

@@ -219,12 +219,7 @@ class Deployed:
 
     def encode(self, raw) -> bytes:
         """The contract input for one raw input (a text, or a vector for dense encoders)."""
-        from ml.packing import encode_dense, encode_sparse
-
-        sample = self.encoder.encode(raw)
-        if self.manifest["model"]["sparse"]:
-            return encode_sparse(sample, self.encoder.num_features)
-        return encode_dense(sample, self.encoder.num_features)
+        return pack(self.encoder.encode(raw), self.manifest["model"]["sparse"], self.encoder)
 
     def parse_input(self, text: str):
         """A raw input from the command line: the text itself, or for the dense encoder
@@ -237,6 +232,13 @@ class Deployed:
             raise click.BadParameter(
                 f"this model takes vectors of {self.encoder.num_features} numbers: {err}"
             ) from err
+
+
+def pack(sample: list[int], sparse: bool, encoder: Encoder) -> bytes:
+    """An encoded sample as the contract input of a sparse or a dense model."""
+    from ml.packing import encode_dense, encode_sparse
+
+    return (encode_sparse if sparse else encode_dense)(sample, encoder.num_features)
 
 
 def client_for(deployed: Deployed):
@@ -258,6 +260,7 @@ __all__ = [
     "network_option",
     "one_line_errors",
     "option_name",
+    "pack",
     "read_manifest",
     "write_manifest",
 ]

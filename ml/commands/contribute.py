@@ -65,11 +65,18 @@ def cli(text, label, deposit, dry_run, yes, manifest_path, network, account):
             deployed.trainer.addData, data, label_index, sender=sender, value=value
         )
         [event] = receipt.decode_logs(deployed.trainer.ContributionAdded)
-        refund_at = event.addedAt + deployed.trainer.refundWait()
         click.echo(
             f"Contributed as {deployed.class_names[label_index]!r}: id 0x{bytes(event.id).hex()}, "
             f"block {receipt.block_number}, gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
         )
+        if deployed.mechanism.takes_test_set:
+            click.echo(
+                f"Scored by the hidden test set after the window (ends at timestamp "
+                f"{deployed.trainer.windowEnd()}) and the reveal; claim with `ape run claim` "
+                "once the market is settled (`ape run status`)"
+            )
+            return
+        refund_at = event.addedAt + deployed.trainer.refundWait()
         informative = (
             "its refund earns reputation (new content the model got wrong)"
             if event.earnsReputation

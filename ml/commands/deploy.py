@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from ml import mechanisms, pipeline
+from ml import test_set as test_sets
+from ml.chain import wei_to_eth
 from ml.commands.common import (
     LOCAL,
     MANIFEST_VERSION,
@@ -20,10 +22,14 @@ from ml.commands.common import (
     network_option,
     one_line_errors,
     option_name,
+    pack,
     write_manifest,
 )
+from ml.datasets import load_text_csv
 from ml.durations import format_duration
-from ml.errors import DatasetNotFound
+from ml.errors import DatasetNotFound, InvalidSample
+
+DEFAULT_TEST_SHARE = 0.2
 
 
 def _default_text(parameter: mechanisms.Parameter) -> str:
@@ -103,9 +109,32 @@ def mechanism_options(command):
 @click.option(
     "--test-share",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.2,
-    show_default=True,
-    help="Share of the data kept for testing.",
+    default=None,
+    help=f"Share of the data kept for testing [default: {DEFAULT_TEST_SHARE}]; for a "
+    "prediction market, the share held out as its hidden test set (never trained on, and not "
+    "used by `ape run status` until revealed).",
+)
+@click.option(
+    "--test-set",
+    "test_set_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="prediction-market: a labelled-text CSV of the hidden test set instead of "
+    "--test-share (encoded with the deployment's encoder; at most "
+    f"{test_sets.MAX_SIZE} encodable rows).",
+)
+@click.option(
+    "--reward",
+    type=click.IntRange(0),
+    default=None,
+    help="prediction-market: the reward pool in wei, sent with the deployment.",
+)
+@click.option(
+    "--test-set-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="prediction-market: where the secret test-set file goes, for `ape run reveal` "
+    "[default: beside the manifest, <manifest>.test-set.json].",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the split.")
 @mechanism_options
@@ -130,6 +159,9 @@ def cli(
     features,
     initial_share,
     test_share,
+    test_set_file,
+    reward,
+    test_set_out,
     seed,
     out,
     yes,
@@ -138,6 +170,9 @@ def cli(
     **parameters,
 ):
     """Train an initial model off chain, deploy it and its trainer, write a manifest."""
+    kind = mechanisms.get(mechanism)
+    _check_market_options(kind, test_share, test_set_file, reward, test_set_out)
+    test_share = DEFAULT_TEST_SHARE if test_share is None else test_share
     source = pipeline.Source(dataset, seed, test_share, initial_share, text_column, label_column)
     try:
         pipeline.check_dataset(dataset)
@@ -145,9 +180,7 @@ def cli(
         raise click.BadParameter(str(err), param_hint="--dataset") from None
     model_kind = model_kind or pipeline.default_model(source)
     given = {name: value for name, value in parameters.items() if value is not None}
-    trainer_parameters = mechanisms.get(mechanism).parameters_from(
-        given, strict=True, spell=option_name
-    )
+    trainer_parameters = kind.parameters_from(given, strict=True, spell=option_name)
     encoder = pipeline.make_encoder(
         encoder_kind or pipeline.default_encoder(source, model_kind), source, model_kind, features
     )
@@ -156,12 +189,27 @@ def cli(
         f"Data: {dataset}: {len(parts.initial)} initial, {len(parts.train)} for contributors, "
         f"{len(parts.test)} test samples; classes {', '.join(parts.class_names)}"
     )
-    trained = pipeline.train(model_kind, pipeline.encode(encoder, parts))
+    encoded = pipeline.encode(encoder, parts)
+    trained = pipeline.train(model_kind, encoded)
     model = trained.mirror
     click.echo(
         f"Trained off chain ({encoder.kind} encoder, {encoder.num_features} features): "
         f"{trained.summary()}"
     )
+    market = None
+    if kind.takes_test_set:
+        test_set_out = test_set_out or out.with_name(out.stem + ".test-set.json")
+        test_set = _hidden_test_set(encoded, encoder, model, test_set_file)
+        # Before anything is sent: a provider without this file cannot reveal, and forfeits.
+        test_set_out.parent.mkdir(parents=True, exist_ok=True)
+        test_set.save(test_set_out)
+        test_set_out.chmod(0o600)
+        market = {"test_set": test_set, "reward": reward, "file": test_set_out}
+        click.echo(
+            f"Hidden test set: {len(test_set)} samples "
+            f"({test_set_file or 'the dataset test part'}), root 0x{test_set.root.hex()}; "
+            f"secret file {test_set_out} (keep it until `ape run reveal`)"
+        )
 
     with connected(network) as provider:
         owner = load_account(account, provider)
@@ -169,10 +217,14 @@ def cli(
             chunks = sum(1 for _ in model.chunks())
             click.confirm(
                 f"Deploy to {provider.network_choice} from {owner.address}: {chunks + 4} "
-                "transactions, paid by this account. Continue?",
+                "transactions"
+                + (f" and a reward pool of {wei_to_eth(reward)}" if market else "")
+                + ", paid by this account. Continue?",
                 abort=True,
             )
-        manifest = _deploy(trained, encoder, source, owner, provider, mechanism, trainer_parameters)
+        manifest = _deploy(
+            trained, encoder, source, owner, provider, mechanism, trainer_parameters, market, out
+        )
     write_manifest(out, manifest)
     total = sum(t["gas_used"] for t in manifest["transactions"])
     click.echo(f"{len(manifest['transactions'])} transactions, {total:,} gas in all")
@@ -181,7 +233,66 @@ def cli(
     click.echo(f"Manifest written to {out}")
 
 
-def _deploy(trained, encoder, source, owner, provider, mechanism: str, parameters: dict) -> dict:
+def _check_market_options(kind, test_share, test_set_file, reward, test_set_out) -> None:
+    """The test-set and reward options go with a mechanism that takes a test set, and such a
+    mechanism needs them: one line naming the option otherwise, before any work."""
+    takers = ", ".join(m.kind for m in mechanisms.MECHANISMS.values() if m.takes_test_set)
+    if not kind.takes_test_set:
+        for name, value in (
+            ("--test-set", test_set_file),
+            ("--reward", reward),
+            ("--test-set-out", test_set_out),
+        ):
+            if value is not None:
+                raise click.UsageError(f"{name} applies only to {takers}, not to {kind.kind}")
+        return
+    if (test_share is None) == (test_set_file is None):
+        raise click.UsageError(
+            f"{kind.kind} commits to a hidden test set: give either --test-set FILE or "
+            "--test-share X" + (", not both" if test_set_file else "")
+        )
+    if not reward:
+        raise click.UsageError(
+            f"{kind.kind} needs a reward pool: pass --reward WEI (positive; e.g. 10000000000000000 "
+            "for 0.01 ETH)"
+        )
+
+
+def _hidden_test_set(encoded, encoder, model, test_set_file) -> test_sets.TestSet:
+    """The market's test set: the encoded test part of the dataset, or the rows of
+    `test_set_file` the encoder can encode (labels matched to the model's classes by name)."""
+    if test_set_file is None:
+        samples, labels = encoded.test, list(encoded.y_test)
+        where = "lower --test-share"
+    else:
+        rows = load_text_csv(test_set_file, test_size=0.5, initial_size=0)  # every row
+        samples, labels = [], []
+        texts, ys = rows.texts_train + rows.texts_test, [*rows.y_train, *rows.y_test]
+        for raw, y in zip(texts, ys, strict=True):
+            name = rows.class_names[y]
+            if name not in model.classes_:
+                raise click.BadParameter(
+                    f"label {name!r} is not a class of the model ({', '.join(model.classes_)})",
+                    param_hint="--test-set",
+                )
+            try:
+                samples.append(encoder.encode(raw))
+            except InvalidSample:
+                continue
+            labels.append(list(model.classes_).index(name))
+        where = "use a smaller --test-set file"
+    if len(samples) > test_sets.MAX_SIZE or not samples:
+        raise click.UsageError(
+            f"the hidden test set has {len(samples)} encodable samples; a market takes 1 to "
+            f"{test_sets.MAX_SIZE}: {where}"
+        )
+    packed = [pack(sample, model.sparse, encoder) for sample in samples]
+    return test_sets.TestSet.make(packed, labels)
+
+
+def _deploy(
+    trained, encoder, source, owner, provider, mechanism: str, parameters: dict, market, out
+) -> dict:
     from ape import chain
 
     from ml.deploy import deploy_model, deploy_trainer
@@ -210,6 +321,8 @@ def _deploy(trained, encoder, source, owner, provider, mechanism: str, parameter
         owner,
         mechanism=mechanism,
         encoder_spec_hash=encoder.spec_hash(),
+        test_set=market and market["test_set"],
+        reward=market["reward"] if market else 0,
         **parameters,
     )
     for name, receipt in zip(
@@ -239,9 +352,22 @@ def _deploy(trained, encoder, source, owner, provider, mechanism: str, parameter
             "address": trainer.contract.address,
             "reputation": trainer.contract.reputation(),
             "parameters": trainer.parameters,
+            **(_market_entry(market, out) if market else {}),
         },
         "class_names": list(model.classes_),
         "encoder": {"hash": encoder.spec_hash(), "spec": encoder.to_spec()},
         "dataset": source.to_dict(),
         "transactions": transactions,
+    }
+
+
+def _market_entry(market: dict, out: Path) -> dict:
+    """The manifest's record of a market: its commitment, its pool, and where the provider's
+    secret file is (relative to the manifest when beside it); never the leaves themselves."""
+    test_set, file = market["test_set"], market["file"].resolve()
+    if file.is_relative_to(out.resolve().parent):
+        file = file.relative_to(out.resolve().parent)
+    return {
+        "reward": market["reward"],
+        "test_set": {"root": "0x" + test_set.root.hex(), "size": len(test_set), "file": str(file)},
     }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import fails_with
 
 from ml.commands import claim, contribute, deploy, predict, status
 
@@ -31,20 +32,6 @@ def vector_deployment(tmp_path_factory, network):
     args = ["--model", "nearest-centroid", "--dataset", "iris", "--out", str(path)]
     assert CliRunner().invoke(deploy.cli, [*args, "--network", network]).exit_code == 0
     return path
-
-
-def fails_with(run, accounts, message, command, *args):
-    """Runs the command, expects exit code 1 with `message` on one line and no nonce used."""
-    nonces = [a.nonce for a in accounts]
-    result = run(command, *args, ok=False)
-    lines = result.output.strip().splitlines()
-    assert lines[-1].startswith("Error: ") and message in lines[-1], (
-        result.output,
-        result.exception,
-    )
-    assert "Traceback" not in result.output
-    assert [a.nonce for a in accounts] == nonces, "a transaction was sent"
-    return lines[-1]
 
 
 def test_unknown_label(run, accounts, text_deployment):
