@@ -24,6 +24,9 @@ _STATS = (
     "takes",
     "withdrawals",
     "front_run",
+    "reveals",
+    "evaluations",
+    "forfeits",
     "deposited",
     "refunded",
     "taken",
@@ -57,6 +60,7 @@ class RunResult:
     end_block: int
     loop_seconds: float
     wall_seconds: float
+    market: dict | None = None  # a market's end (Simulation.market_outcome)
 
 
 def _eth(stats: dict[str, int], open_deposits: int) -> dict[str, float]:
@@ -114,7 +118,16 @@ def build_report(result: RunResult) -> dict:
     held = result.held_at_end
     counts = {
         k: sum(a[k] for a in agents.values())
-        for k in ("contributions", "refunds", "takes", "withdrawals", "front_run")
+        for k in (
+            "contributions",
+            "refunds",
+            "takes",
+            "withdrawals",
+            "front_run",
+            "reveals",
+            "evaluations",
+            "forfeits",
+        )
     }
     blocks = len({tx.block for tx in result.txs})
     return {
@@ -144,6 +157,7 @@ def build_report(result: RunResult) -> dict:
             "max": max(accuracies),
         },
         "counts": counts,
+        "market": result.market,
         "gas": _gas_table(result.txs),
         "conservation": {
             "sum_of_balance_changes": changes,
@@ -182,6 +196,19 @@ def summary(report: dict) -> str:
             f"refunded {eth['refunded']:.6f}, taken {eth['taken']:.6f}, "
             f"gas {eth['fees']:.6f}; net {eth['net']:+.6f} ({eth['net_before_fees']:+.6f} "
             f"before gas), {eth['open_deposits']:.6f} still deposited."
+        )
+    market = report["market"]
+    if market is not None:
+        scores = "; ".join(
+            f"{name} {row['positive']} above zero, {row['zero']} at zero, {row['negative']} "
+            f"below (total {row['total']:+d})"
+            for name, row in market["scores"].items()
+        )
+        lines.append(
+            f"- The market ends {market['phase']}: {market['revealed']} of "
+            f"{market['test_set_size']} test samples revealed, {market['scored']} of "
+            f"{market['contributions']} contributions scored ({market['positive_total']} points "
+            f"above zero, {market['negative_count']} stakes forfeited). Scores: {scores or 'none'}."
         )
     c, conservation = report["counts"], report["conservation"]
     lines += [

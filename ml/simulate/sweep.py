@@ -45,9 +45,20 @@ def sweep_point(mechanism: str, attack: str, share: float, report: dict, attacke
             a["eth"]["net"] + a["eth"]["open_deposits"] for a in honest
         ),
         "attacker_net_eth": report["agents"][attacker]["eth"]["net"],
+        # A market's scores (their sum over the agent's contributions; None: not a market).
+        "attacker_score": _score(report, [attacker]),
+        "honest_score": _score(report, [n for n, a in report["agents"].items() if a in honest]),
         "transactions": report["transactions"],
         "tx_per_second": report["tx_per_second"],
+        "wall_seconds": report["wall_seconds"],
     }
+
+
+def _score(report: dict, names: list[str]) -> int | None:
+    market = report["market"]
+    if market is None:
+        return None
+    return sum(market["scores"].get(n, {}).get("total", 0) for n in names)
 
 
 def _percent(agents: list[dict], *, with_open: bool = False) -> float:
@@ -57,7 +68,9 @@ def _percent(agents: list[dict], *, with_open: bool = False) -> float:
 
 
 def _deposit_share(report: dict, attacker: str) -> float:
-    total = sum(a["deposited"] for a in report["agents"].values())
+    """The attacker's share of the contributors' deposits (a provider's reward pool is not
+    one)."""
+    total = sum(a["deposited"] for a in report["agents"].values() if a["kind"] != "provider")
     return report["agents"][attacker]["deposited"] / total if total else 0.0
 
 
