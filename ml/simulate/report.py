@@ -17,8 +17,8 @@ from .scenario import DAY, Scenario
 
 #: Keys of report.json that differ from run to run with the same seed (the machine's speed).
 TIMING_KEYS = ("wall_seconds", "loop_seconds", "tx_per_second")
-#: An agent's counts and amounts, as the ledger keeps them.
-_STATS = (
+#: An agent's counts of transactions, as the ledger keeps them (summed in the report's counts).
+_COUNTS = (
     "contributions",
     "refunds",
     "takes",
@@ -27,6 +27,10 @@ _STATS = (
     "reveals",
     "evaluations",
     "forfeits",
+)
+#: An agent's counts and amounts.
+_STATS = (
+    *_COUNTS,
     "deposited",
     "refunded",
     "taken",
@@ -116,19 +120,7 @@ def build_report(result: RunResult) -> dict:
     fees = sum(tx.fee for tx in result.txs)
     changes = sum(a["end_balance"] - a["start_balance"] for a in agents.values())
     held = result.held_at_end
-    counts = {
-        k: sum(a[k] for a in agents.values())
-        for k in (
-            "contributions",
-            "refunds",
-            "takes",
-            "withdrawals",
-            "front_run",
-            "reveals",
-            "evaluations",
-            "forfeits",
-        )
-    }
+    counts = {k: sum(a[k] for a in agents.values()) for k in _COUNTS}
     blocks = len({tx.block for tx in result.txs})
     return {
         "scenario": {**asdict(s), "cost_weight": s.cost_weight},
@@ -211,9 +203,15 @@ def summary(report: dict) -> str:
             f"above zero, {market['negative_count']} stakes forfeited). Scores: {scores or 'none'}."
         )
     c, conservation = report["counts"], report["conservation"]
+    chunks = (
+        f", {c['reveals']:,} reveals, {c['evaluations']:,} scoring chunks, {c['forfeits']} forfeits"
+        if market is not None
+        else ""
+    )
     lines += [
         f"- {report['transactions']:,} transactions ({c['contributions']:,} contributions, "
-        f"{c['refunds']:,} refunds, {c['takes']:,} takes, {c['withdrawals']:,} withdrawals) "
+        f"{c['refunds']:,} refunds, {c['takes']:,} takes, {c['withdrawals']:,} withdrawals"
+        f"{chunks}) "
         f"in {report['chain']['blocks_with_transactions']:,} blocks: "
         f"{report['tx_per_second']:.0f} tx/s, {report['wall_seconds']:.0f} s in all.",
         f"- Conservation (agents' ether changes = -(trainer's ether + gas fees), and the fees "
