@@ -16,7 +16,7 @@ from ml.simulate.agents import Agent
 from ml.simulate.data import load_data
 from ml.simulate.ledger import Ledger
 from ml.simulate.report import TIMING_KEYS
-from ml.simulate.scenario import DAY, scenario_from_dict
+from ml.simulate.scenario import DAY, AgentSpec, scenario_from_dict
 
 #: A transaction of the issue's bound: no reveal or scoring chunk may need more.
 MAX_TX_GAS = 2**24
@@ -125,6 +125,34 @@ def test_the_market_gives_the_same_transactions_on_anvil_and_revm(market, tmp_pa
     assert {k: v for k, v in anvil.items() if k not in drop} == {
         k: v for k, v in report.items() if k not in drop
     }
+
+
+def test_every_agent_kind_takes_part_in_a_market():
+    base = load_preset("market")
+    others = (
+        AgentSpec("noisy", "noisy", noise=0.3),
+        AgentSpec("steerer", "judge-steer", interval=3600, source=3, target=8),
+        AgentSpec("copycat", "copycat", copy_rate=0.3),
+        AgentSpec("sybil", "sybil", interval=3600, addresses=3),
+        AgentSpec("free-rider", "free-rider"),
+    )
+    with embedded_anvil() as provider:
+        report = run_scenario(
+            replace(base, agents=(*base.agents, *others)), provider=provider, backend="revm"
+        )
+    agents, m = report["agents"], report["market"]
+    assert m["phase"] == "settled" and m["scored"] == m["contributions"]
+    assert report["conservation"]["holds"] and report["conservation"]["held_by_trainer"] == 0
+    for name in ("honest", "attacker", "noisy", "steerer", "copycat", "sybil"):
+        a = agents[name]
+        assert (
+            a["contributions"] > 0
+            and a["refunds"] == a["contributions"] - m["scores"][name]["negative"]
+        )
+    assert sum(a["front_run"] for a in agents.values()) > 0  # the copycat's victims reverted
+    assert len(agents["sybil"]["addresses"]) == 3
+    free = agents["free-rider"]
+    assert free["end_balance"] == free["start_balance"] and free["contributions"] == 0
 
 
 class _Chain:
