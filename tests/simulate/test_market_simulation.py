@@ -17,6 +17,7 @@ from ml.simulate.data import load_data
 from ml.simulate.ledger import Ledger
 from ml.simulate.report import TIMING_KEYS
 from ml.simulate.scenario import DAY, AgentSpec, scenario_from_dict
+from ml.simulate.sweep import side_by_side
 
 #: A transaction of the issue's bound: no reveal or scoring chunk may need more.
 MAX_TX_GAS = 2**24
@@ -245,3 +246,27 @@ def test_the_market_sweep_runs_both_mechanisms_and_only_markets_have_a_provider(
         kinds = [a.kind for a in scenario.agents]
         assert ("provider" in kinds) == (mechanism == "prediction-market")
     assert load_preset("market").days * DAY > load_preset("market").trainer_parameters()["window"]
+
+
+def test_a_sweep_over_mechanisms_sets_them_side_by_side():
+    point = {
+        "attack": "copycat",
+        "share": 0.5,
+        "attacker_percent": 110.0,
+        "attacker_percent_with_open": 110.0,
+        "honest_percent": 99.0,
+        "honest_percent_with_open": 100.0,
+        "accuracy_end": 0.856,
+        "attacker_reputation": 27,
+        "honest_reputation": 0,
+    }
+    points = [
+        {**point, "mechanism": "deposit-refund-take", "attacker_score": None, "honest_score": None},
+        {**point, "mechanism": "prediction-market", "attacker_score": 5, "honest_score": 0},
+    ]
+    header, rule, row = side_by_side(("deposit-refund-take", "prediction-market"), points)
+    assert header.count("|") == rule.count("|") == row.count("|") == 10
+    assert row == (
+        "| copycat | 50% | 110.0 (110.0) | 99.0 (100.0) | 85.6% "
+        "| 110.0 (110.0) | 99.0 (100.0) | 85.6% | +5 (27) / +0 (0) |"
+    )
