@@ -182,6 +182,11 @@ class TrainerMirror:
     def required_deposit(self, now: int) -> int:
         return 0
 
+    def accepts(self, now: int) -> bool:
+        """Whether a contribution can be added now at all (a market takes them only during its
+        window and up to its maximum)."""
+        return True
+
     def predict(self, key: Key) -> int:
         prediction = self._predictions.get(key)
         if prediction is None:
@@ -469,6 +474,9 @@ class MarketMirror(TrainerMirror):
 
     def required_deposit(self, now: int) -> int:
         return self.stake
+
+    def accepts(self, now: int) -> bool:
+        return now < self.window_end and len(self.replay) < self.max_contributions
 
     def claimable(self, key: Key, account: str, now: int) -> Claim:
         record = self.open.get(key)

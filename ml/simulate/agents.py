@@ -3,13 +3,17 @@ trainer's `claimable` offers it that pays (wei or reputation), under any mechani
 its own contributions the model agrees with, shares of others' it disagrees with, anything left
 after Deposit-Refund-Take's any-address wait); contributes according to its kind, and withdraws
 its credit once a day. Every decision uses the model's free predictions (the mirror, equal to
-the contract's)."""
+the contract's). Under a prediction market the contributors stake during the window and claim
+(stake and reward) once it is settled or forfeited, and a `Provider` reveals its test set and
+pushes the scoring."""
 
 from __future__ import annotations
 
 import heapq
 
 import numpy as np
+
+from ml.mechanisms import Phase
 
 from .actions import Market
 from .chain import agent_address
@@ -53,14 +57,19 @@ class Agent:
 
     def _claim(self, market: Market) -> None:
         """Looks at every open record whose look is due, in the order they were added: a record
-        joins when its refund wait ends, and is looked at again after `recheck` (or when a
-        wait of it ends, if sooner) until it closes. A heap of due times, so a turn costs what
-        is due, not every open record."""
+        joins at its first deadline (the end of its refund wait; a market's, the end of the
+        window), and is looked at again after `recheck` (or at its next deadline, if sooner)
+        until it closes. A heap of due times, so a turn costs what is due, not every open
+        record."""
         trainer, now = market.trainer, market.now
         added = market.added
-        while self._joined < len(added) and added[self._joined][1] + trainer.refund_wait <= now:
+        while self._joined < len(added):
             key, added_at = added[self._joined]
-            heapq.heappush(self._due, (now, self._joined, key, added_at))
+            record = trainer.open.get(key)
+            if record is not None and record.added_at == added_at:
+                if min(trainer.deadlines(record)) > now:
+                    break  # the first deadlines come in the order the records were added
+                heapq.heappush(self._due, (now, self._joined, key, added_at))
             self._joined += 1
         due = []
         while self._due and self._due[0][0] <= now:
@@ -127,3 +136,40 @@ class Agent:
         if market.trainer.required_deposit(market.now) > self.offer(market):
             return False
         return market.contribute(self, self.addresses[0], index, label)
+
+
+class Provider(Agent):
+    """A market's provider (kind `provider`), whose address deployed the market and funded its
+    reward pool: after the window it reveals the test set, `reveal_chunk` leaves a turn, then
+    pushes the scoring, `evaluate_steps` steps a turn, until the market is settled; one that
+    never reveals (`reveals: false`) forfeits the market after the deadline, and the
+    contributors claim their stakes plus their shares of the pool. It withdraws its credit (a
+    remainder of the pool, or the whole reward if no contribution scored) once a day."""
+
+    def __init__(self, spec: AgentSpec, index: int, seed: int, recheck: int, address: str):
+        super().__init__(spec, index, seed, recheck)
+        self.addresses = [address]
+        self._asleep_until = 0
+
+    def next_time(self, now: int) -> int:
+        return max(super().next_time(now), self._asleep_until)
+
+    def act(self, market: Market) -> None:
+        trainer, now, address = market.trainer, market.now, self.addresses[0]
+        phase = trainer.phase(now)
+        if phase == Phase.PARTICIPATION:
+            self._asleep_until = trainer.window_end
+        elif phase == Phase.REVEAL and self.spec.reveals:
+            start = len(trainer.test_set)
+            count = min(self.spec.reveal_chunk, len(market.test_set) - start)
+            market.reveal(self, address, start, count)
+        elif phase == Phase.REVEAL:
+            self._asleep_until = trainer.reveal_deadline  # it lets the deadline pass
+        elif phase == Phase.SCORING:
+            market.evaluate(self, address, self.spec.evaluate_steps)
+        elif phase == Phase.FORFEITED and not trainer.forfeited:
+            market.forfeit(self, address)
+        elif phase in (Phase.SETTLED, Phase.FORFEITED):
+            self._asleep_until = now + DAY  # nothing left to do but withdraw
+        if now - self._last_withdraw >= DAY:
+            self.withdraw(market)

@@ -12,18 +12,34 @@ from ml.chain.errors import ChainError
 from .rpc import Rpc
 
 # Gas limits well above what each operation uses (so no estimateGas round trip); with a gas
-# price the sender must hold limit * price, and pays only what is used.
-GAS_LIMITS = {"addData": 3_000_000, "refund": 1_500_000, "report": 1_500_000, "withdraw": 100_000}
+# price the sender must hold limit * price, and pays only what is used. A market's reveal and
+# evaluate chunks stay under 2^24 gas (the limit of a transaction that the issue sets): their
+# limit is below it, so a chunk too large for it reverts and stops the run.
+GAS_LIMITS = {
+    "addData": 3_000_000,
+    "refund": 1_500_000,
+    "report": 1_500_000,
+    "withdraw": 100_000,
+    "revealTestSet": 16_000_000,
+    "evaluate": 16_000_000,
+    "forfeit": 200_000,
+}
+_LEAF = "(uint256,bytes32,uint256,bytes,bytes32[])"
+#: each function the simulation calls: (its signature, its arguments' ABI types)
+_FUNCTIONS = {
+    "addData": ("addData(bytes,uint256)", ["bytes", "uint256"]),
+    "refund": ("refund(bytes,uint256)", ["bytes", "uint256"]),
+    "report": ("report(bytes,uint256)", ["bytes", "uint256"]),
+    "withdraw": ("withdraw()", []),
+    "revealTestSet": (f"revealTestSet({_LEAF}[])", [f"{_LEAF}[]"]),
+    "evaluate": ("evaluate(uint256,(bytes,uint256)[])", ["uint256", "(bytes,uint256)[]"]),
+    "forfeit": ("forfeit()", []),
+    "credits": ("credits(address)", ["address"]),
+    "balanceOf": ("balanceOf(address)", ["address"]),
+}
 _SELECTORS = {
     name: function_signature_to_4byte_selector(signature)
-    for name, signature in {
-        "addData": "addData(bytes,uint256)",
-        "refund": "refund(bytes,uint256)",
-        "report": "report(bytes,uint256)",
-        "withdraw": "withdraw()",
-        "credits": "credits(address)",
-        "balanceOf": "balanceOf(address)",
-    }.items()
+    for name, (signature, _) in _FUNCTIONS.items()
 }
 
 
@@ -33,9 +49,9 @@ def agent_address(name: str, index: int) -> str:
     return "0x" + keccak(text=f"collab-ml simulation agent {name} #{index}")[-20:].hex()
 
 
-def calldata(operation: str, data: bytes = b"", label: int = 0) -> str:
-    args = b"" if operation == "withdraw" else encode(["bytes", "uint256"], [data, label])
-    return "0x" + (_SELECTORS[operation] + args).hex()
+def calldata(operation: str, args: tuple = ()) -> str:
+    """The calldata of trainer function `operation` with ABI values `args`."""
+    return "0x" + (_SELECTORS[operation] + encode(_FUNCTIONS[operation][1], list(args))).hex()
 
 
 class AnvilChain:
@@ -67,14 +83,15 @@ class AnvilChain:
         self.rpc.call("anvil_setBalance", address, hex(wei))
         self._nonces[address] = int(self.rpc.call("eth_getTransactionCount", address, "latest"), 16)
 
-    def send(self, sender: str, operation: str, data: bytes, label: int, value: int) -> str:
-        """Queues a trainer transaction for the next block; returns its hash."""
+    def send(self, sender: str, operation: str, args: tuple, value: int) -> str:
+        """Queues a trainer transaction (`operation` with ABI values `args`) for the next block;
+        returns its hash."""
         nonce = self._nonces[sender]
         self._nonces[sender] = nonce + 1
         tx = {
             "from": sender,
             "to": self.trainer,
-            "data": calldata(operation, data, label),
+            "data": calldata(operation, args),
             "value": hex(value),
             "gas": hex(GAS_LIMITS[operation]),
             "nonce": hex(nonce),
@@ -118,6 +135,12 @@ class AnvilChain:
 
     def balance(self, address: str, block: int) -> int:
         return int(self.rpc.call("eth_getBalance", address, hex(block)), 16)
+
+    def call(self, to: str, data: bytes) -> bytes:
+        """An eth_call of `data` to `to` on the latest state."""
+        return bytes.fromhex(
+            self.rpc.call("eth_call", {"to": to, "data": "0x" + data.hex()}, "latest")[2:]
+        )
 
     def predict(self, model: str, data: bytes) -> int:
         selector = function_signature_to_4byte_selector("predict(bytes)")

@@ -1,10 +1,16 @@
 """The data of a simulation, made as `ape run deploy` makes a deployment's (`ml.pipeline`): the
 initial model trained off chain on the initial part, the train part (encoded) as the pool
-contributors draw from, and the test part."""
+contributors draw from, and the test part.
+
+A market's hidden test set is held out of the train part: its last `market_test_size` samples
+(the split is already shuffled by the seed), so that no contributor can submit a test sample
+and the accuracy test set stays the one every mechanism is measured on. It is held out when the
+scenario's mechanism, or any of a sweep's, takes a test set, so the points of a sweep that
+compares mechanisms draw from the same pool."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ml import pipeline
 from ml.errors import CollabMLError
@@ -26,6 +32,9 @@ class SimulationData:
     test_labels: list[int]
     initial_size: int
     full_data_accuracy: float  # the same model trained off chain on the initial and pool parts
+    #: a market's hidden test set (held out of the train part; empty for other mechanisms)
+    market_test_samples: list[list[int]] = field(default_factory=list)
+    market_test_labels: list[int] = field(default_factory=list)
 
     @property
     def num_classes(self) -> int:
@@ -71,16 +80,26 @@ def load_data(scenario: Scenario | Sweep) -> SimulationData:
             raise ScenarioError(
                 f"{agent.name}: source and target must be classes of the data (0 to {classes - 1})"
             )
-    if not encoded.train:
+    pool, labels = list(encoded.train), [int(v) for v in encoded.y_train]
+    held = s.market_test_size if any(p.takes_test_set for p in [s, *points]) else 0
+    if not pool:
         raise ScenarioError(f"dataset {s.dataset}: no sample is left for the contributors")
+    if len(pool) <= held:
+        raise ScenarioError(
+            f"market_test_size ({held}) must leave samples for the contributors: "
+            f"{s.dataset}'s train part has {len(pool)}"
+        )
+    cut = len(pool) - held
     model = trained.mirror
     return SimulationData(
         model=model,
-        pool=[model.encode_fixed(sample) for sample in encoded.train],
-        pool_samples=encoded.train,
-        pool_labels=[int(v) for v in encoded.y_train],
+        pool=[model.encode_fixed(sample) for sample in pool[:cut]],
+        pool_samples=pool[:cut],
+        pool_labels=labels[:cut],
         test_samples=encoded.test,
         test_labels=[int(v) for v in encoded.y_test],
         initial_size=len(encoded.initial),
         full_data_accuracy=full.quantised_accuracy,
+        market_test_samples=pool[cut:],
+        market_test_labels=labels[cut:],
     )

@@ -8,9 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ml.errors import CollabMLError
-from ml.mechanisms import Key
 
 from .chain import GAS_LIMITS
+
+#: a market's own transactions and the count each adds to
+_MARKET_COUNTS = {"revealTestSet": "reveals", "evaluate": "evaluations", "forfeit": "forfeits"}
 
 
 class SimulationDiverged(CollabMLError, RuntimeError):
@@ -50,14 +52,21 @@ class Ledger:
         self.chain.fund(address, wei)
         self.wallet[address] = wei
 
+    def credited(self, agent: str, wei: int) -> None:
+        """Books `wei` credited to `agent` by another's transaction (the provider's remainder
+        when a claim forfeits the market)."""
+        self.stats[agent]["refunded"] += wei
+
     def affords(self, address: str, operation: str, value: int) -> bool:
         return self.wallet[address] >= value + GAS_LIMITS[operation] * self.gas_price
 
-    def send(self, now, agent: str, address, operation, key: Key, value, *, ok, amount=0) -> None:
-        """Sends a transaction and books it: the value leaves the wallet if it succeeds, the
-        gas limit is held until `confirm` charges the gas used; `amount` is what it credited."""
-        data, label = key
-        tx_hash = self.chain.send(address, operation, data, label, value)
+    def send(
+        self, now, agent: str, address, operation, args: tuple, value, *, ok, amount=0
+    ) -> None:
+        """Sends a transaction (`operation` with ABI values `args`) and books it: the value
+        leaves the wallet if it succeeds, the gas limit is held until `confirm` charges the gas
+        used; `amount` is what it credited the sender (a withdrawal: what it paid out)."""
+        tx_hash = self.chain.send(address, operation, args, value)
         tx = Tx(now - self.start, tx_hash, agent, address, operation, value, ok)
         self.txs.append(tx)
         self._unconfirmed.append(tx)
@@ -76,6 +85,9 @@ class Ledger:
         elif operation == "report":
             stats["takes"] += 1
             stats["taken"] += amount
+        elif operation in _MARKET_COUNTS:
+            stats[_MARKET_COUNTS[operation]] += 1
+            stats["refunded"] += amount  # what it credited the provider
         else:
             self.wallet[address] += amount
             stats["withdrawals"] += 1

@@ -17,13 +17,20 @@ from .scenario import DAY, Scenario
 
 #: Keys of report.json that differ from run to run with the same seed (the machine's speed).
 TIMING_KEYS = ("wall_seconds", "loop_seconds", "tx_per_second")
-#: An agent's counts and amounts, as the ledger keeps them.
-_STATS = (
+#: An agent's counts of transactions, as the ledger keeps them (summed in the report's counts).
+_COUNTS = (
     "contributions",
     "refunds",
     "takes",
     "withdrawals",
     "front_run",
+    "reveals",
+    "evaluations",
+    "forfeits",
+)
+#: An agent's counts and amounts.
+_STATS = (
+    *_COUNTS,
     "deposited",
     "refunded",
     "taken",
@@ -57,6 +64,7 @@ class RunResult:
     end_block: int
     loop_seconds: float
     wall_seconds: float
+    market: dict | None = None  # a market's end (Simulation.market_outcome)
 
 
 def _eth(stats: dict[str, int], open_deposits: int) -> dict[str, float]:
@@ -112,10 +120,7 @@ def build_report(result: RunResult) -> dict:
     fees = sum(tx.fee for tx in result.txs)
     changes = sum(a["end_balance"] - a["start_balance"] for a in agents.values())
     held = result.held_at_end
-    counts = {
-        k: sum(a[k] for a in agents.values())
-        for k in ("contributions", "refunds", "takes", "withdrawals", "front_run")
-    }
+    counts = {k: sum(a[k] for a in agents.values()) for k in _COUNTS}
     blocks = len({tx.block for tx in result.txs})
     return {
         "scenario": {**asdict(s), "cost_weight": s.cost_weight},
@@ -144,6 +149,7 @@ def build_report(result: RunResult) -> dict:
             "max": max(accuracies),
         },
         "counts": counts,
+        "market": result.market,
         "gas": _gas_table(result.txs),
         "conservation": {
             "sum_of_balance_changes": changes,
@@ -183,10 +189,29 @@ def summary(report: dict) -> str:
             f"gas {eth['fees']:.6f}; net {eth['net']:+.6f} ({eth['net_before_fees']:+.6f} "
             f"before gas), {eth['open_deposits']:.6f} still deposited."
         )
+    market = report["market"]
+    if market is not None:
+        scores = "; ".join(
+            f"{name} {row['positive']} above zero, {row['zero']} at zero, {row['negative']} "
+            f"below (total {row['total']:+d})"
+            for name, row in market["scores"].items()
+        )
+        lines.append(
+            f"- The market ends {market['phase']}: {market['revealed']} of "
+            f"{market['test_set_size']} test samples revealed, {market['scored']} of "
+            f"{market['contributions']} contributions scored ({market['positive_total']} points "
+            f"above zero, {market['negative_count']} stakes forfeited). Scores: {scores or 'none'}."
+        )
     c, conservation = report["counts"], report["conservation"]
+    chunks = (
+        f", {c['reveals']:,} reveals, {c['evaluations']:,} scoring chunks, {c['forfeits']} forfeits"
+        if market is not None
+        else ""
+    )
     lines += [
         f"- {report['transactions']:,} transactions ({c['contributions']:,} contributions, "
-        f"{c['refunds']:,} refunds, {c['takes']:,} takes, {c['withdrawals']:,} withdrawals) "
+        f"{c['refunds']:,} refunds, {c['takes']:,} takes, {c['withdrawals']:,} withdrawals"
+        f"{chunks}) "
         f"in {report['chain']['blocks_with_transactions']:,} blocks: "
         f"{report['tx_per_second']:.0f} tx/s, {report['wall_seconds']:.0f} s in all.",
         f"- Conservation (agents' ether changes = -(trainer's ether + gas fees), and the fees "

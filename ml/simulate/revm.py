@@ -73,12 +73,12 @@ class RevmChain:
     def fund(self, address: str, wei: int) -> None:
         self._tell("fund", address, wei)
 
-    def send(self, sender: str, operation: str, data: bytes, label: int, value: int) -> str:
+    def send(self, sender: str, operation: str, args: tuple, value: int) -> str:
         """Queues a trainer transaction for the next block; returns its hash (not anvil's,
         which hashes a signed transaction: a hash of its rank in the run)."""
         self._sent += 1
         tx_hash = "0x" + keccak(text=f"collab-ml revm transaction {self._sent}").hex()
-        call = bytes.fromhex(calldata(operation, data, label)[2:])
+        call = bytes.fromhex(calldata(operation, args)[2:])
         self._queue.append((tx_hash, sender, call, value, GAS_LIMITS[operation]))
         return tx_hash
 
@@ -107,6 +107,10 @@ class RevmChain:
 
     def balance(self, address: str, block: int) -> int:
         return self._ask("balance", address, block)
+
+    def call(self, to: str, data: bytes) -> bytes:
+        """An eth_call of `data` to `to` on the latest state."""
+        return self._ask("call", to, data)
 
     def predict(self, model: str, data: bytes) -> int:
         return _uint(self._ask("call", model, _PREDICT + encode(["bytes"], [data])))

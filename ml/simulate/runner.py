@@ -10,22 +10,22 @@ import heapq
 import time
 from pathlib import Path
 
+from eth_abi import decode, encode
+from eth_utils import function_signature_to_4byte_selector
+
 from ml import mechanisms
 from ml.deploy import deploy_model, deploy_trainer
+from ml.test_set import TestSet
 
 from .actions import Market
-from .agents import Agent
+from .agents import Agent, Provider
 from .chain import AnvilChain
 from .data import SimulationData, load_data
 from .ledger import Ledger, SimulationDiverged
 from .plots import plot_accuracy, plot_balances
 from .report import AgentResult, RunResult, build_report, write_report
 from .revm import RevmChain
-from .scenario import DAY, Scenario
-
-# The run starts this long after the trainer's deployment, so that every time in it (and so
-# every deposit) is the same from run to run whatever the deployment's wall-clock time.
-START_DELAY = 3600
+from .scenario import DAY, START_DELAY, Scenario
 
 #: The chains a run can use after deploying on anvil: anvil itself, or revm in-process.
 BACKENDS = {"anvil": AnvilChain, "revm": RevmChain}
@@ -51,7 +51,14 @@ class Simulation:
         self.owner = owner
         self.provider = provider
         recheck = max(scenario.block_time, scenario.refund_wait // 4)
-        self.agents = [Agent(a, i, scenario.seed, recheck) for i, a in enumerate(scenario.agents)]
+        # A market's provider is the address that deploys it and funds its pool.
+        self.agents = [
+            Provider(a, i, scenario.seed, recheck, owner.address.lower())
+            if a.kind == "provider"
+            else Agent(a, i, scenario.seed, recheck)
+            for i, a in enumerate(scenario.agents)
+        ]
+        self.provider_agent = next((a for a in self.agents if a.kind == "provider"), None)
         self.accuracy: list[dict] = []
         self.balances: dict[str, list[dict]] = {a.name: [] for a in self.agents}
         self.checks: list[dict] = []
@@ -63,8 +70,24 @@ class Simulation:
 
         s = self.scenario
         mechanism, parameters = mechanisms.get(s.mechanism), s.trainer_parameters()
+        market, test_set = {}, None
+        if mechanism.takes_test_set:
+            test_set = TestSet.make(
+                [self.initial_model.encode_fixed(x) for x in self.data.market_test_samples],
+                self.data.market_test_labels,
+                seed=s.seed,
+            )
+            provider = self.provider_agent.addresses[0]
+            market = {"test_set_size": len(test_set), "reward": s.reward_wei, "provider": provider}
         model = deploy_model(self.initial_model, self.owner)
-        trainer = deploy_trainer(model.contract, self.owner, mechanism=s.mechanism, **parameters)
+        trainer = deploy_trainer(
+            model.contract,
+            self.owner,
+            mechanism=s.mechanism,
+            test_set=test_set,
+            reward=s.reward_wei if test_set else 0,
+            **parameters,
+        )
         self.model_contract, self.trainer_contract = model.contract, trainer.contract
         self.deployment = {
             "model": model.contract.address,
@@ -76,7 +99,9 @@ class Simulation:
             "gas_used": model.gas_used + trainer.gas_used,
         }
         deployed_at = chain.blocks[trainer.receipts[0].block_number].timestamp
-        self.trainer = mechanism.mirror(self.model, parameters, deployed_at=deployed_at)
+        self.trainer = mechanism.mirror(self.model, parameters, deployed_at=deployed_at, **market)
+        if test_set is not None:
+            self.deployment["test_set_root"] = "0x" + test_set.root.hex()
         self.start = deployed_at + START_DELAY
         self.chain = self.backend(
             self.provider.uri,
@@ -96,6 +121,8 @@ class Simulation:
             self.ledger,
             unit_wei=s.unit_wei,
             copycats=[a for a in self.agents if a.kind == "copycat"],
+            provider=self.provider_agent,
+            test_set=test_set,
         )
 
     # ------------------------------------------------------------------ measuring
@@ -149,6 +176,8 @@ class Simulation:
         held = self.chain.balance(self.deployment["trainer"], block)
         if held != self.trainer.balance:
             raise SimulationDiverged(f"trainer holds {held} wei, the mirror {self.trainer.balance}")
+        if isinstance(self.trainer, mechanisms.MarketMirror):
+            self._check_market(block, final=now >= self.start + self.scenario.duration)
         for sample in self.data.test_samples[:5]:
             data = self.model.encode_fixed(sample)
             if self.chain.predict(self.deployment["model"], data) != self.model.predict_fixed(
@@ -156,6 +185,69 @@ class Simulation:
             ):
                 raise SimulationDiverged(f"a prediction differs from the mirror's at {block}")
         self.checks.append({"time": now - self.start, "block": block, "model_equal": True})
+
+    def _check_market(self, block: int, *, final: bool) -> None:
+        """A market's stored state (test-set leaves revealed, forfeited or not, the scoring
+        cursor) equals the mirror's; at the end, every contribution's score too. (Its phase
+        depends on the time too: it follows from these and the timestamps.)"""
+        market, address = self.trainer, self.deployment["trainer"]
+        revealed = _view(self.chain, address, "revealedCount()", (), ("uint256",))[0]
+        forfeited = _view(self.chain, address, "forfeited()", (), ("bool",))[0]
+        if (revealed, forfeited) != (len(market.test_set), market.forfeited):
+            raise SimulationDiverged(
+                f"the market at block {block}: (revealed, forfeited) = {(revealed, forfeited)}, "
+                f"the mirror's {(len(market.test_set), market.forfeited)}"
+            )
+        c = market.cursor
+        mirror = (c.round, c.test_index, c.correct, c.previous, c.positive_total,
+                  c.negative_count, c.applied, c.done)  # fmt: skip
+        cursor = _view(self.chain, address, "cursor()", (), ("uint32",) * 6 + ("bool",) * 2)
+        if tuple(cursor) != mirror:
+            raise SimulationDiverged(
+                f"the market's cursor {cursor} at block {block}, mirror's {mirror}"
+            )
+        for key, _ in market.replay if final else ():
+            scored, score = _view(
+                self.chain, address, "scoreOf(bytes,uint256)", key, ("bool", "int256")
+            )
+            expected = market.scores.get(key, (0, 0))[0]
+            if (scored, score) != (key in market.scores, expected):
+                raise SimulationDiverged(
+                    f"a contribution's score on chain is {(scored, score)}, "
+                    f"the mirror's {(key in market.scores, expected)}"
+                )
+
+    def market_outcome(self) -> dict | None:
+        """A market's end: its phase, the test set revealed, the scores (per agent: how many
+        contributions scored above, at and below zero, their sum, and the sum of the positive
+        ones, its reputation)."""
+        market = self.trainer
+        if not isinstance(market, mechanisms.MarketMirror):
+            return None
+        owner = {address: a.name for a in self.agents for address in a.addresses}
+        scores = {
+            a.name: {"positive": 0, "zero": 0, "negative": 0, "total": 0, "points": 0}
+            for a in self.agents
+        }
+        for key, _ in market.replay:
+            row = scores[owner[market.last_added[key][0]]]
+            score = market.scores.get(key, (0, 0))[0]
+            row["positive" if score > 0 else "negative" if score < 0 else "zero"] += 1
+            row["total"] += score
+            row["points"] += max(score, 0)
+        return {
+            "phase": market.phase(self.start + self.scenario.duration).name.lower(),
+            "test_set_size": market.test_set_size,
+            "revealed": len(market.test_set),
+            "contributions": len(market.replay),
+            "scored": len(market.scores),
+            "positive_total": market.cursor.positive_total,
+            "negative_count": market.cursor.negative_count,
+            "reward": market.reward,
+            "stake": market.stake,
+            "forfeit_share": market.forfeit_share,
+            "scores": {name: row for name, row in scores.items() if any(row.values())},
+        }
 
     # ------------------------------------------------------------------ the run
 
@@ -169,6 +261,8 @@ class Simulation:
             for agent in self.agents:
                 for address in agent.addresses:
                     self.ledger.fund(address, round(agent.spec.balance * s.unit_wei))
+            if self.provider_agent is not None:  # it paid the reward pool at the deployment
+                self.ledger.stats[self.provider_agent.name]["deposited"] += s.reward_wei
             if head >= self.start:
                 raise SimulationDiverged("the deployment took longer than START_DELAY")
             block = self.chain.block_number()
@@ -202,7 +296,8 @@ class Simulation:
                     name=a.name,
                     kind=a.kind,
                     addresses=a.addresses,
-                    start_balance=round(a.spec.balance * s.unit_wei) * len(a.addresses),
+                    start_balance=round(a.spec.balance * s.unit_wei) * len(a.addresses)
+                    + (s.reward_wei if a.kind == "provider" else 0),
                     stats=dict(self.ledger.stats[a.name]),
                     balance_over_time=self.balances[a.name],
                 )
@@ -210,6 +305,7 @@ class Simulation:
             ],
             accuracy=self.accuracy,
             model_checks=self.checks,
+            market=self.market_outcome(),
             txs=self.ledger.txs,
             held_at_end=held_at_end,
             coinbase_received=coinbase_received,
@@ -274,3 +370,12 @@ def run_scenario(
     plot_accuracy(report, out / "accuracy.png")
     plot_balances(report, out / "balances.png")
     return report
+
+
+def _view(chain, to: str, signature: str, args: tuple, types: tuple) -> tuple:
+    """The decoded answer of view `signature` of contract `to` on the chain's latest state."""
+    inputs = signature[signature.index("(") + 1 : -1]
+    data = function_signature_to_4byte_selector(signature) + encode(
+        inputs.split(",") if inputs else [], list(args)
+    )
+    return decode(list(types), chain.call(to, data))

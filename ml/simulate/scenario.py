@@ -14,11 +14,14 @@ from pathlib import Path
 
 import yaml
 
-from ml import durations, mechanisms, pipeline
+from ml import durations, mechanisms, pipeline, test_set
 from ml.errors import CollabMLError
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 DAY = 86_400
+# The run starts this long after the trainer's deployment, so that every time in it (and so
+# every deposit) is the same from run to run whatever the deployment's wall-clock time.
+START_DELAY = 3600
 
 AGENT_KINDS = (
     "honest",
@@ -28,6 +31,7 @@ AGENT_KINDS = (
     "copycat",
     "sybil",
     "free-rider",
+    "provider",
 )
 #: Kinds that contribute on their own schedule (a copycat contributes only by copying).
 CONTRIBUTING_KINDS = ("honest", "noisy", "label-flip", "judge-steer", "sybil")
@@ -66,6 +70,9 @@ class AgentSpec:
     farm: float = 0.2  # judge-steer: share of its contributions that are correct (reputation)
     source: int = 0  # judge-steer: samples of this class ...
     target: int = 1  # ... are labelled as this one
+    reveals: bool = True  # provider: reveals the test set after the window (else it forfeits)
+    reveal_chunk: int = 50  # provider: test-set leaves per revealTestSet
+    evaluate_steps: int = 100  # provider: scoring steps per evaluate (one update or prediction)
 
     @property
     def contributes(self) -> bool:
@@ -90,6 +97,12 @@ class Scenario:
     #: any other deployment parameter of a mechanism (ml.mechanisms), by name
     parameters: tuple[tuple[str, int], ...] = ()
     initial_share: float = 0.08
+    #: a market (a mechanism that takes a test set): the reward pool its provider funds and the
+    #: stake of every contribution, in units; the size of its hidden test set, drawn from the
+    #: contributors' pool and taken out of it (`ml.simulate.data`)
+    reward: float = 0.0
+    stake: float = 1.0
+    market_test_size: int = 200
     unit_wei: int = 10**15
     deposit_after_1s: float = 60.0  # units: the required deposit 1 s after the last update
     refund_wait: int = DAY
@@ -114,6 +127,7 @@ class Scenario:
         """The deployment parameters of the scenario's mechanism (`ml.mechanisms`), checked."""
         given = {
             "cost_weight": self.cost_weight,
+            "stake": round(self.stake * self.unit_wei),
             "refund_wait": self.refund_wait,
             "any_address_wait": self.any_address_wait,
             **dict(self.parameters),
@@ -127,6 +141,15 @@ class Scenario:
             return mechanisms.get(self.mechanism).parameters_from(given, spell=_yaml_name)
         except mechanisms.MechanismError as err:
             raise ScenarioError(f"mechanism {self.mechanism}: {err}") from None
+
+    @property
+    def takes_test_set(self) -> bool:
+        """Whether the mechanism is a market (a provider, a hidden test set, a reward pool)."""
+        return mechanisms.get(self.mechanism).takes_test_set
+
+    @property
+    def reward_wei(self) -> int:
+        return round(self.reward * self.unit_wei)
 
     @property
     def gas_price_wei(self) -> int:
@@ -162,8 +185,11 @@ class Sweep:
         for mechanism, kind, share, gwei in product(
             self.mechanisms, self.attacks, self.shares, prices
         ):
+            market = mechanisms.get(mechanism).takes_test_set
             agents = []
             for a in self.base.agents:
+                if a.kind == "provider" and not market:
+                    continue  # only a market has a provider
                 if a.name == self.attacker:
                     interval = round((1 - share) / (share * rate))
                     # A copycat copies instead of keeping a schedule.
@@ -222,7 +248,7 @@ def _parameters(raw) -> tuple[tuple[str, int], ...]:
             raise ScenarioError(
                 f"parameters: {name!r} is not a mechanism parameter; they are " + ", ".join(known)
             )
-        if name in ("cost_weight", "refund_wait", "any_address_wait"):
+        if name in ("cost_weight", "stake", "refund_wait", "any_address_wait"):
             raise ScenarioError(f"parameters.{name}: set it as a scenario setting instead")
         if known[name].unit == "seconds":
             out.append((name, parse_duration(value, f"parameters.{name}")))
@@ -256,6 +282,12 @@ def _agent(raw, index: int) -> AgentSpec:
             values[key] = _number(value, f"{what}.{key}", high=1.0)
         elif key in ("addresses", "source", "target"):
             values[key] = int(_number(value, f"{what}.{key}", high=1000))
+        elif key == "reveals":
+            if not isinstance(value, bool):
+                raise ScenarioError(f"{what}.reveals: expected true or false, got {value!r}")
+            values[key] = value
+        elif key in ("reveal_chunk", "evaluate_steps"):
+            values[key] = int(_number(value, f"{what}.{key}", low=1, high=10_000))
         else:
             values[key] = _number(value, f"{what}.{key}")
     agent = AgentSpec(**values)
@@ -327,12 +359,17 @@ def scenario_from_dict(raw, folder: Path | None = None) -> Scenario | Sweep:
             values[key] = _parameters(value)
         elif key in ("seed", "unit_wei"):
             values[key] = int(_number(value, key, high=2**63))
+        elif key == "market_test_size":
+            values[key] = int(_number(value, key, low=1, high=test_set.MAX_SIZE))
         elif key == "initial_share":
             values[key] = _number(value, key, low=0.01, high=0.99)
         else:
             values[key] = _number(value, key)
     scenario = Scenario(**values)
-    scenario.trainer_parameters()  # the mechanism's checks of its parameters
+    if sweep is None:
+        check_market(scenario)  # a sweep's points are checked one by one (`_sweep`)
+    else:
+        scenario.trainer_parameters()  # the mechanism's checks of its parameters
     if scenario.block_time < 1 or scenario.eval_interval < scenario.block_time:
         raise ScenarioError("block_time must be at least 1s and eval_interval at least a block")
     if scenario.duration < scenario.eval_interval:
@@ -360,13 +397,46 @@ def _sweep(raw, base: Scenario) -> Sweep:
     if not isinstance(kinds, list) or not kinds:
         raise ScenarioError("sweep.mechanisms: give a list of at least one mechanism")
     kinds = tuple(_mechanism(k, "sweep.mechanisms") for k in kinds)
-    for kind in kinds:
-        replace(base, mechanism=kind).trainer_parameters()  # the checks of each
+    sweep = Sweep(base, attacker, attacks, shares, kinds, ())
+    for *_, point in sweep.scenarios():
+        check_market(point)
     prices = raw.get("gas_prices_gwei", [])
     if not isinstance(prices, list):
         raise ScenarioError("sweep.gas_prices_gwei: give a list of gas prices in gwei")
     prices = tuple(_number(p, "sweep.gas_prices_gwei", high=10**6) for p in prices)
     return Sweep(base, attacker, attacks, shares, kinds, prices)
+
+
+def check_market(s: Scenario) -> None:
+    """The mechanism's checks of its parameters and, for a market, what the run needs of it:
+    one provider, a reward, and a window and reveal window that end within the run."""
+    parameters = s.trainer_parameters()
+    providers = [a.name for a in s.agents if a.kind == "provider"]
+    if not s.takes_test_set:
+        if providers:
+            raise ScenarioError(
+                f"{providers[0]}: a provider needs a mechanism that takes a test set "
+                f"(prediction-market), not {s.mechanism}"
+            )
+        return
+    if len(providers) != 1:
+        raise ScenarioError(
+            f"mechanism {s.mechanism}: needs exactly one agent of kind provider "
+            f"(got {len(providers)})"
+        )
+    if s.reward_wei <= 0:
+        raise ScenarioError(f"reward: {s.mechanism} needs a positive reward pool (units)")
+    window, reveal = parameters["window"], parameters["reveal_window"]
+    if window <= START_DELAY:
+        raise ScenarioError(
+            f"parameters.window ({window} s) must exceed the {START_DELAY} s between the "
+            "deployment and the run's start"
+        )
+    if START_DELAY + s.duration <= window + reveal:
+        raise ScenarioError(
+            f"days ({s.days:g}) must outlast the market's window and reveal window "
+            f"({(window + reveal - START_DELAY) / DAY:g} days from the run's start)"
+        )
 
 
 def load_scenario(path) -> Scenario | Sweep:

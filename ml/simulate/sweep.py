@@ -45,9 +45,20 @@ def sweep_point(mechanism: str, attack: str, share: float, report: dict, attacke
             a["eth"]["net"] + a["eth"]["open_deposits"] for a in honest
         ),
         "attacker_net_eth": report["agents"][attacker]["eth"]["net"],
+        # A market's scores (their sum over the agent's contributions; None: not a market).
+        "attacker_score": _score(report, [attacker]),
+        "honest_score": _score(report, [n for n, a in report["agents"].items() if a in honest]),
         "transactions": report["transactions"],
         "tx_per_second": report["tx_per_second"],
+        "wall_seconds": report["wall_seconds"],
     }
+
+
+def _score(report: dict, names: list[str]) -> int | None:
+    market = report["market"]
+    if market is None:
+        return None
+    return sum(market["scores"].get(n, {}).get("total", 0) for n in names)
 
 
 def _percent(agents: list[dict], *, with_open: bool = False) -> float:
@@ -57,7 +68,9 @@ def _percent(agents: list[dict], *, with_open: bool = False) -> float:
 
 
 def _deposit_share(report: dict, attacker: str) -> float:
-    total = sum(a["deposited"] for a in report["agents"].values())
+    """The attacker's share of the contributors' deposits (a provider's reward pool is not
+    one)."""
+    total = sum(a["deposited"] for a in report["agents"].values() if a["kind"] != "provider")
     return report["agents"][attacker]["deposited"] / total if total else 0.0
 
 
@@ -114,4 +127,35 @@ def sweep_summary(sweep: Sweep, points: list[dict]) -> str:
             f"| {p['honest_net_before_fees_eth']:+.4f} → {p['honest_net_eth']:+.4f} "
             f"({p['honest_net_with_open_eth']:+.4f}) |"
         )
+    if len(sweep.mechanisms) > 1:
+        lines += ["", *side_by_side(sweep.mechanisms, points)]
     return "\n".join(lines) + "\n"
+
+
+def side_by_side(mechanisms: tuple[str, ...], points: list[dict]) -> list[str]:
+    """The mechanisms' outcomes beside each other, a row per attack and share: the attacker's
+    and the honest agents' balance (% of start; with open deposits), the accuracy at the end
+    and, for a market, the score sums (with the positive part: the reputation)."""
+    at = {(p["mechanism"], p["attack"], p["share"]): p for p in points}
+    header = ["attack", "share"]
+    for m in mechanisms:
+        header += [f"{m}: attacker %", f"{m}: honest %", f"{m}: accuracy end"]
+        if any(p["attacker_score"] is not None for p in points if p["mechanism"] == m):
+            header.append(f"{m}: attacker / honest score (points)")
+    lines = ["| " + " | ".join(header) + " |", "|---|---:" + "|---:" * (len(header) - 2) + "|"]
+    for attack, share in dict.fromkeys((p["attack"], p["share"]) for p in points):
+        row = [attack, f"{share:.0%}"]
+        for m in mechanisms:
+            p = at[(m, attack, share)]
+            row += [
+                f"{p['attacker_percent']:.1f} ({p['attacker_percent_with_open']:.1f})",
+                f"{p['honest_percent']:.1f} ({p['honest_percent_with_open']:.1f})",
+                f"{p['accuracy_end']:.1%}",
+            ]
+            if p["attacker_score"] is not None:
+                row.append(
+                    f"{p['attacker_score']:+d} ({p['attacker_reputation']}) / "
+                    f"{p['honest_score']:+d} ({p['honest_reputation']})"
+                )
+        lines.append("| " + " | ".join(row) + " |")
+    return lines

@@ -65,7 +65,8 @@ def test_the_gas_presets_the_gas_sweep_and_the_crowd():
     assert len({s.name for *_, s in points}) == len(points)
     crowd = load_preset("crowd")
     assert len(crowd.agents) == 100 and crowd.days == 30
-    assert {a.kind for a in crowd.agents} == set(AGENT_KINDS)
+    # Every kind but a market's provider (the crowd runs Deposit-Refund-Take).
+    assert {a.kind for a in crowd.agents} == set(AGENT_KINDS) - {"provider"}
 
 
 def test_durations_are_the_commands_grammar():
@@ -138,7 +139,7 @@ def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("")
     assert "exactly one of --preset NAME or --config FILE" in _usage_error(cli, [])
-    assert "unknown preset 'nope'; presets: crowd, gas-sweep, quick" in _usage_error(
+    assert "unknown preset 'nope'; presets: crowd, gas-sweep, market" in _usage_error(
         cli, ["--preset", "nope"]
     )
     missing = _usage_error(cli, ["--config", str(tmp_path / "missing.yaml")])
