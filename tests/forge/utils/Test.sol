@@ -30,6 +30,7 @@ abstract contract Test {
     error AssertionFailedUint(string message, uint256 left, uint256 right);
     error AssertionFailedInt(string message, int256 left, int256 right);
     error AssertionFailedAddress(string message, address left, address right);
+    error AssertionFailedBytes32(string message, bytes32 left, bytes32 right);
 
     // forge reads this to treat the contract as a test suite.
     bool public IS_TEST = true;
@@ -82,6 +83,10 @@ abstract contract Test {
 
     function assertEq(address left, address right, string memory message) internal pure {
         if (left != right) revert AssertionFailedAddress(message, left, right);
+    }
+
+    function assertEq(bytes32 left, bytes32 right, string memory message) internal pure {
+        if (left != right) revert AssertionFailedBytes32(message, left, right);
     }
 
     function assertLe(uint256 left, uint256 right, string memory message) internal pure {
