@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IClassifier} from "../interfaces/IClassifier.sol";
 import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
@@ -133,6 +134,9 @@ contract PredictionMarket is CollaborativeTrainer {
     error StakeForfeited(bytes32 id, int256 score);
     /// @notice Contributions are judged by the test set: there is nothing to report.
     error ReportsNotUsed();
+    /// @notice The market does not own its model yet (the provider must hand it over before
+    /// the first contribution): `owner` could change the model while it is judged.
+    error ModelNotOwned(address owner);
 
     event MarketCreated(
         address indexed provider,
@@ -453,6 +457,12 @@ contract PredictionMarket is CollaborativeTrainer {
         if (label >= _numClasses) revert IClassifier.UnknownClass(label, _numClasses);
         // slither-disable-next-line unused-return
         model.predict(data); // reverts with the model's error for an invalid sample
+        // The trainers' update enforces ownership at every add; the market's model learns
+        // only at scoring, so it is checked here: an owner other than the market could update
+        // the model between evaluate calls (steering every score, taking negative stakes) or
+        // make scoring revert for ever (locking the stakes).
+        address owner = Ownable(address(model)).owner();
+        if (owner != address(this)) revert ModelNotOwned(owner);
         _keys.push(contentKey(data, label));
         return false;
     }

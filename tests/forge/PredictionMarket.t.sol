@@ -509,6 +509,24 @@ contract PredictionMarketTest is MarketFixture {
         m.reveal{value: STAKE}(b, 0, salt);
     }
 
+    /// A market that does not own its model takes no contribution: ModelNotOwned(owner). (Its
+    /// owner could otherwise update the model between evaluate calls and steer every score.)
+    function test_ModelNotOwned() public {
+        SparsePerceptron m = deployModel();
+        PredictionMarket kept = new PredictionMarket{value: POOL}(
+            m, STAKE, WINDOW, REVEAL_WINDOW, 10, 0, testSetRoot(), 3, bytes32(0)
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(PredictionMarket.ModelNotOwned.selector, address(this))
+        );
+        vm.prank(ALICE);
+        kept.addData{value: STAKE}(a, 1);
+        m.transferOwnership(address(kept));
+        vm.prank(ALICE);
+        kept.addData{value: STAKE}(a, 1);
+        assertEq(kept.contributionCount(), 1, "taken once the market owns its model");
+    }
+
     /// A market takes at most maxContributions: MarketFull(max).
     function test_MarketFull() public {
         (PredictionMarket m,) = deployMarket(2, 0);
