@@ -113,12 +113,22 @@ abstract contract MarketFixture is TrainerFixture {
         internal
         returns (PredictionMarket market, SparsePerceptron m)
     {
+        return deployMarket(maxContributions, commitRevealWindow, WINDOW, REVEAL_WINDOW);
+    }
+
+    /// @dev The same with the participation and reveal windows given.
+    function deployMarket(
+        uint256 maxContributions,
+        uint256 commitRevealWindow,
+        uint256 window,
+        uint256 revealWindow
+    ) internal returns (PredictionMarket market, SparsePerceptron m) {
         m = deployModel();
         market = new PredictionMarket{value: POOL}(
             m,
             STAKE,
-            WINDOW,
-            REVEAL_WINDOW,
+            window,
+            revealWindow,
             maxContributions,
             commitRevealWindow,
             testSetRoot(),
