@@ -114,6 +114,7 @@ contract MarketInvariantsTest is Test {
     /// prints it). The quick profile runs 16 runs of depth 100 (each run deploys and ends a
     /// market); `make fuzz` runs the deep profile's 512 x 200.
     /// forge-config: default.invariant.runs = 16
+    /// forge-config: deep.invariant.runs = 512
     function invariant_Market() public view {
         checkBalanceIsOwed();
         checkPaidOutNeverExceedsWhatCameIn();
