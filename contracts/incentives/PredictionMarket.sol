@@ -324,7 +324,12 @@ contract PredictionMarket is CollaborativeTrainer {
                 bytes32 key = contentKey(given.data, given.label);
                 if (key != _keys[index]) revert WrongContribution(index, _keys[index], key);
                 // The model is the market's own and validated this sample when it was added.
-                // slither-disable-next-line unused-return
+                // Slither's reentrancy findings on the writes after this call are false
+                // positives: the market owns the model (checked at every add), so this call
+                // runs the model's own code, chosen by the provider with the market (a model
+                // that reentered could as well mispredict); every entry point that writes
+                // records, credits or the cursor is nonReentrant.
+                // slither-disable-next-line unused-return,reentrancy-no-eth,reentrancy-benign
                 model.update(given.data, given.label);
                 c.applied = true;
             } else {
@@ -382,6 +387,9 @@ contract PredictionMarket is CollaborativeTrainer {
     function _forfeit() private {
         uint256 n = _keys.length;
         uint256 share = n == 0 ? 0 : rewardPool / n;
+        // The division first on purpose: each share is floored, and the remainder is
+        // exactly what the floors leave (no wei lost or created).
+        // slither-disable-next-line divide-before-multiply
         uint256 remainder = rewardPool - share * n;
         forfeited = true;
         forfeitShare = share;
