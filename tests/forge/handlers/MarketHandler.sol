@@ -484,14 +484,6 @@ contract MarketHandler is MarketFixture {
         return _actors;
     }
 
-    function contributionCount() external view returns (uint256) {
-        return _contributions.length;
-    }
-
-    function contributionAt(uint256 i) external view returns (Contribution memory) {
-        return _contributions[i];
-    }
-
     function callSummary() external view returns (CallSummary memory) {
         return _calls;
     }
@@ -533,11 +525,5 @@ contract MarketHandler is MarketFixture {
 
     function _actor(uint256 seed) internal view returns (address) {
         return _actors[seed % ACTOR_COUNT];
-    }
-
-    function _log(string memory text, uint256 value) internal view {
-        address console = 0x000000000000000000636F6e736F6c652e6c6f67;
-        (bool ok,) = console.staticcall(abi.encodeWithSignature("log(string,uint256)", text, value));
-        ok;
     }
 }

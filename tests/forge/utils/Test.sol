@@ -118,6 +118,14 @@ abstract contract Test {
         return string(out);
     }
 
+    /// @dev console.log(string, uint256), as forge-std's console does (forge decodes the call):
+    /// the handlers' call summaries, shown with -vv.
+    function _log(string memory text, uint256 value) internal view {
+        address console = 0x000000000000000000636F6e736F6c652e6c6f67;
+        (bool ok,) = console.staticcall(abi.encodeWithSignature("log(string,uint256)", text, value));
+        ok;
+    }
+
     /// @dev Maps any fuzzed `x` into [min, max] without discarding runs (uniform enough for tests).
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         require(min <= max, "bound: min > max");
