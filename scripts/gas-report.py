@@ -67,6 +67,6 @@ def cli(ecosystem, network, provider, out, markdown):
         + "\n"
         + gas_sequence.render_markdown(runs)
         + "\n"
-        + gas_market.render_markdown(markets)
+        + gas_market.render_markdown(report["market"])
     )
     click.echo(f"Wrote {out} and {markdown}")

@@ -25,5 +25,5 @@ def test_a_tiny_market_is_measured(accounts, chain, model):
     assert 0 < s["largest_transaction"] < gas_market.TX_GAS_CAP
     assert s["drt_per_contribution"] > 21_000
     assert s["total_per_contribution"] > s["after_creation_per_contribution"] > 21_000
-    table = gas_market.render_markdown([run])
+    table = gas_market.render_markdown([s])
     assert f"| {model} | addData |" in table and "Deposit-Refund-Take" in table
