@@ -235,5 +235,15 @@ def render_markdown(summaries: list[dict]) -> str:
         "scoring, claims, withdrawals) divided by the contributions; without creation, the",
         "deployments left out, as in Deposit-Refund-Take's figure: `ml/gas_sequence.py`'s total",
         "(contributions and claims) on the same contributions.",
+        "",
     ]
+    for s in summaries:
+        scoring = s["operations"]["evaluate"]["total"]
+        lines.append(
+            f"- {s['model']}: scoring is {100 * scoring // s['total']}% of the market's gas (each "
+            f"contribution replayed, then all {s['test_samples']} test samples predicted again); "
+            f"without creation the market costs "
+            f"{s['after_creation_per_contribution'] / s['drt_per_contribution']:.1f}x "
+            "Deposit-Refund-Take per contribution."
+        )
     return "\n".join(lines) + "\n"
