@@ -195,10 +195,10 @@ contract MarketInvariantsTest is Test {
     function test_ScriptedSettledMarket() public {
         uint256 testKind = 0; // sampleSeed >> 128 == 0: a test sample with its test label
         uint256 flipped = uint256(2) << 128; // a test sample with the other label
-        handler.contribute(0, testKind + 0, 0, 3); // actor0: T0 -> 1, overpaid
-        handler.contribute(1, flipped + 2, 0, 1); // actor1: T2 -> 1 (its test label is 0)
-        handler.contribute(2, testKind + 1, 0, 1); // actor2: T1 -> 0
-        handler.contribute(3, flipped + 3, 0, 1); // actor3: T3 -> 0 (its test label is 1)
+        handler.contribute(0, testKind + 0, 0, 3); // actor0: T0 -> 0, overpaid
+        handler.contribute(1, flipped + 2, 0, 1); // actor1: T2 -> 0 (its test label is 1)
+        handler.contribute(2, testKind + 1, 0, 1); // actor2: T1 -> 1
+        handler.contribute(3, flipped + 3, 0, 1); // actor3: T3 -> 1 (its test label is 0)
         handler.warp(uint256(1) << 200); // to windowEnd
         // countSeed 66,305: 2 mod 3 (the provider reveals everything), 1 + 259 % 8 = 4 leaves
         // (bits 8 and up: 259), intact (bits 16 and up: 1, not a multiple of 5).

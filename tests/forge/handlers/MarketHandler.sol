@@ -131,9 +131,10 @@ contract MarketHandler is MarketFixture {
 
     receive() external payable {}
 
-    /// @dev TEST_SIZE samples {i, 8 + 7 - i} (i = 0..7), labelled by testLabel. Three of eight
-    /// are class 1, so moving the intercept changes the count (with as many of each class, an
-    /// intercept flip would score 0): contributions score positive, zero and negative.
+    /// @dev TEST_SIZE samples {i, 8 + 7 - i} (i = 0..7), labelled by testLabel. Five of eight
+    /// are class 1, which the initial model (class 0 for everything) gets wrong: the first
+    /// class-1 contribution, moving the intercept, scores positive, and later ones move the
+    /// count either way (with as many of each class, an intercept flip would score 0).
     function _testSet() internal pure returns (Secret[] memory s) {
         s = new Secret[](TEST_SIZE);
         for (uint256 i = 0; i < TEST_SIZE; ++i) {
@@ -142,7 +143,7 @@ contract MarketHandler is MarketFixture {
     }
 
     function testLabel(uint256 i) public pure returns (uint256) {
-        return i % 3 == 0 ? 1 : 0;
+        return i % 3 == 0 ? 0 : 1;
     }
 
     function testData(uint256 i) public pure returns (bytes memory) {
@@ -425,9 +426,21 @@ contract MarketHandler is MarketFixture {
     /// @dev An evaluate seed of 57 steps with the right contributions (see evaluate).
     uint256 internal constant FINISH_STEPS_SEED = 200 | (1 << 8);
 
-    /// @notice Takes the market to its end: past the deadline, scored to the end if the test
-    /// set was revealed, forfeited otherwise, every contribution claimed by its author.
+    /// @notice Takes the market to its end: a provider that has not quit reveals the rest of
+    /// the test set before the deadline (so that most runs are scored); then past the deadline,
+    /// scored to the end if the test set was revealed, forfeited otherwise, every contribution
+    /// claimed by its author.
     function finish() external {
+        if (!providerQuits && currentTime < market.revealDeadline()) {
+            if (currentTime < market.windowEnd()) currentTime = market.windowEnd();
+            vm.warp(currentTime);
+            uint256 left = TEST_SIZE - revealedLeaves;
+            if (left != 0) {
+                market.revealTestSet(leavesOf(revealedLeaves, left));
+                revealedLeaves += left;
+                _calls.leavesRevealed += left;
+            }
+        }
         if (currentTime < market.revealDeadline()) currentTime = market.revealDeadline();
         vm.warp(currentTime);
         if (market.phase() == PredictionMarket.Phase.Scoring) {
