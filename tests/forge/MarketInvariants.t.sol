@@ -186,7 +186,7 @@ contract MarketInvariantsTest is Test {
     }
 
     /// @dev Runs (of the campaign, counted in the process) before its reach is asserted.
-    uint256 internal constant REACH_RUNS = 12;
+    uint256 internal constant REACH_RUNS = 16;
 
     // ---------------------------------------------------------------- scripted sequences
 

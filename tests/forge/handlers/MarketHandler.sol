@@ -54,7 +54,7 @@ contract MarketHandler is MarketFixture {
     bool public providerQuits;
     bool internal _providerDecided;
     /// @notice Whether every contribution of this run is labelled 0 (set at the first
-    /// contribution, 1 run in 6): the model already predicts 0 everywhere, so nothing scores
+    /// contribution, 1 run in 3): the model already predicts 0 everywhere, so nothing scores
     /// and the provider is credited the reward (P = 0), which long runs otherwise never reach.
     bool public onlyClassZero;
     bool internal _contributorsDecided;
@@ -199,7 +199,7 @@ contract MarketHandler is MarketFixture {
         address actor = _actor(actorSeed);
         if (!_contributorsDecided) {
             _contributorsDecided = true;
-            onlyClassZero = uint256(keccak256(abi.encode(sampleSeed))) % 6 == 1;
+            onlyClassZero = uint256(keccak256(abi.encode(sampleSeed))) % 3 == 1;
         }
         uint256 combo = _chooseCombo(sampleSeed, labelSeed);
         if (onlyClassZero) combo &= ~uint256(1);
