@@ -1,6 +1,7 @@
 """`ape run gas-report --out FILE.json`: deploy and exercise every model, write exact gas per
 operation as JSON (scenario -> operation -> gas) and the table in docs/gas.md, then a real
-sequence of contributions on the shipped SMS texts priced both ways (`ml/gas_sequence.py`).
+sequence of contributions on the shipped SMS texts priced both ways (`ml/gas_sequence.py`), and
+a standard prediction market on the same texts (`ml/gas_market.py`).
 
 Runs on anvil by default: its eth_estimateGas (the `predict` figure) equals the gas a call
 uses, while eth-tester's estimate adds a margin. Deployments and updates are identical on both.
@@ -13,7 +14,7 @@ import click
 from ape import accounts, chain
 from ape.cli import ConnectedProviderCommand, network_option
 
-from ml import gas_sequence
+from ml import gas_market, gas_sequence
 from ml.gas import (
     SCENARIOS,
     floors,
@@ -56,10 +57,16 @@ def cli(ecosystem, network, provider, out, markdown):
         for kind in gas_sequence.MODELS
     ]
     report["sequence"] = [run.summary() for run in runs]
+    markets = [
+        gas_market.measure(accounts.test_accounts, chain, model=kind) for kind in gas_market.MODELS
+    ]
+    report["market"] = [run.summary() for run in markets]
     Path(out).write_text(json.dumps(report, indent=2) + "\n")
     Path(markdown).write_text(
         render_markdown({k: v for k, v in report.items() if k in SCENARIOS}, floor)
         + "\n"
         + gas_sequence.render_markdown(runs)
+        + "\n"
+        + gas_market.render_markdown(report["market"])
     )
     click.echo(f"Wrote {out} and {markdown}")

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IClassifier} from "../interfaces/IClassifier.sol";
 import {CollaborativeTrainer} from "../trainer/CollaborativeTrainer.sol";
@@ -133,6 +134,9 @@ contract PredictionMarket is CollaborativeTrainer {
     error StakeForfeited(bytes32 id, int256 score);
     /// @notice Contributions are judged by the test set: there is nothing to report.
     error ReportsNotUsed();
+    /// @notice The market does not own its model yet (the provider must hand it over before
+    /// the first contribution): `owner` could change the model while it is judged.
+    error ModelNotOwned(address owner);
 
     event MarketCreated(
         address indexed provider,
@@ -320,7 +324,12 @@ contract PredictionMarket is CollaborativeTrainer {
                 bytes32 key = contentKey(given.data, given.label);
                 if (key != _keys[index]) revert WrongContribution(index, _keys[index], key);
                 // The model is the market's own and validated this sample when it was added.
-                // slither-disable-next-line unused-return
+                // Slither's reentrancy findings on the writes after this call are false
+                // positives: the market owns the model (checked at every add), so this call
+                // runs the model's own code, chosen by the provider with the market (a model
+                // that reentered could as well mispredict); every entry point that writes
+                // records, credits or the cursor is nonReentrant.
+                // slither-disable-next-line unused-return,reentrancy-no-eth,reentrancy-benign
                 model.update(given.data, given.label);
                 c.applied = true;
             } else {
@@ -378,6 +387,9 @@ contract PredictionMarket is CollaborativeTrainer {
     function _forfeit() private {
         uint256 n = _keys.length;
         uint256 share = n == 0 ? 0 : rewardPool / n;
+        // The division first on purpose: each share is floored, and the remainder is
+        // exactly what the floors leave (no wei lost or created).
+        // slither-disable-next-line divide-before-multiply
         uint256 remainder = rewardPool - share * n;
         forfeited = true;
         forfeitShare = share;
@@ -453,6 +465,12 @@ contract PredictionMarket is CollaborativeTrainer {
         if (label >= _numClasses) revert IClassifier.UnknownClass(label, _numClasses);
         // slither-disable-next-line unused-return
         model.predict(data); // reverts with the model's error for an invalid sample
+        // The trainers' update enforces ownership at every add; the market's model learns
+        // only at scoring, so it is checked here: an owner other than the market could update
+        // the model between evaluate calls (steering every score, taking negative stakes) or
+        // make scoring revert for ever (locking the stakes).
+        address owner = Ownable(address(model)).owner();
+        if (owner != address(this)) revert ModelNotOwned(owner);
         _keys.push(contentKey(data, label));
         return false;
     }

@@ -580,11 +580,4 @@ contract TrainerHandler is Test {
     function _digit(uint256 i) internal pure returns (string memory) {
         return string(abi.encodePacked(bytes1(uint8(48 + i))));
     }
-
-    /// @dev console.log(string, uint256), as forge-std's console does (forge decodes the call).
-    function _log(string memory text, uint256 value) internal view {
-        address console = 0x000000000000000000636F6e736F6c652e6c6f67;
-        (bool ok,) = console.staticcall(abi.encodeWithSignature("log(string,uint256)", text, value));
-        ok;
-    }
 }

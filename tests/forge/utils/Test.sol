@@ -30,6 +30,7 @@ abstract contract Test {
     error AssertionFailedUint(string message, uint256 left, uint256 right);
     error AssertionFailedInt(string message, int256 left, int256 right);
     error AssertionFailedAddress(string message, address left, address right);
+    error AssertionFailedBytes32(string message, bytes32 left, bytes32 right);
 
     // forge reads this to treat the contract as a test suite.
     bool public IS_TEST = true;
@@ -84,6 +85,10 @@ abstract contract Test {
         if (left != right) revert AssertionFailedAddress(message, left, right);
     }
 
+    function assertEq(bytes32 left, bytes32 right, string memory message) internal pure {
+        if (left != right) revert AssertionFailedBytes32(message, left, right);
+    }
+
     function assertLe(uint256 left, uint256 right, string memory message) internal pure {
         if (left > right) revert AssertionFailedUint(message, left, right);
     }
@@ -111,6 +116,14 @@ abstract contract Test {
             out[i] = digits[78 - n + i];
         }
         return string(out);
+    }
+
+    /// @dev console.log(string, uint256), as forge-std's console does (forge decodes the call):
+    /// the handlers' call summaries, shown with -vv.
+    function _log(string memory text, uint256 value) internal view {
+        address console = 0x000000000000000000636F6e736F6c652e6c6f67;
+        (bool ok,) = console.staticcall(abi.encodeWithSignature("log(string,uint256)", text, value));
+        ok;
     }
 
     /// @dev Maps any fuzzed `x` into [min, max] without discarding runs (uniform enough for tests).
