@@ -31,6 +31,28 @@ HINTS = {
     "SelfTake": "you cannot take your own contribution before anyone may",
     "AlreadyTaken": "this account already took its share of this contribution",
     "UnknownClass": "the label is not one of the model's classes",
+    "NotContributor": "only the contribution's author can claim it",
+    # The prediction market's.
+    "ParticipationClosed": "the market's participation window is over: it takes no more data",
+    "MarketFull": "the market has taken as many contributions as it accepts",
+    "RevealNotOpen": "the test set can be revealed once the participation window is over",
+    "RevealClosed": "the reveal deadline has passed: the market is forfeited, so claim instead",
+    "LeafOutOfRange": "the market's test set has fewer leaves: check the test-set file",
+    "LeafAlreadyRevealed": "reveal only the leaves not yet revealed (see ape run status)",
+    "InvalidProof": "the leaf is not in the committed root: use the test-set file the market "
+    "was deployed with",
+    "NotScoring": "scoring runs once the whole test set is revealed, until the market settles",
+    "NoSteps": "ask for at least one step of scoring",
+    "MissingContribution": "pass the contributions from the next unscored one, in order "
+    "(their data is in the ContributionAdded events)",
+    "WrongContribution": "pass the contributions in the order they were added, from the next "
+    "unscored one",
+    "NotSettled": "claims open once the market is scored to the end, or forfeited",
+    "NotForfeitable": "a market is forfeited only once, after its reveal deadline passed "
+    "without the whole test set",
+    "StakeForfeited": "this contribution made the model worse on the test set: its stake went "
+    "to the contributions that improved it",
+    "ReportsNotUsed": "a market judges contributions by its test set: claim with refund instead",
 }
 
 
