@@ -75,3 +75,21 @@ def test_a_whole_naive_bayes_market_resupplied_from_the_test_list(
         run.withdraw(account)
     run.check()
     assert run.market.balance == 0
+
+
+def test_a_refused_claim_after_the_deadline_does_not_forfeit(
+    perceptron_market, contributors, keeper
+):
+    """The first claim after an unrevealed deadline forfeits the market, but only if it goes
+    through: a stranger's refused claim leaves the market (and the mirror) unforfeited."""
+    run = perceptron_market
+    a = contributors[0]
+    assert run.add(a, [0, 1], 1) is None
+    chain.mine(1, deltatime=2 * DAY)
+    assert run.claim(run.contributions[0], by=keeper) == "NotContributor"
+    run.check()
+    assert not run.market.forfeited()
+    assert run.claim(run.contributions[0]) is None
+    run.check()
+    assert run.market.forfeited()
+    assert run.market.credits(a) == STAKE + REWARD
