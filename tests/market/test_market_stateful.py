@@ -14,7 +14,7 @@ runs many more, longer sequences; the default profile is short and derandomised.
 """
 
 from ape import chain
-from hypothesis import HealthCheck, settings
+from helpers import run_counted
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -24,7 +24,6 @@ from hypothesis.stateful import (
     multiple,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from market_helpers import DAY, deploy_market, pin, small_naive_bayes, small_perceptron
 
@@ -85,7 +84,7 @@ def test_random_market_sequences_conserve_every_wei(provider, accounts):
             self.last_full = None  # (phase, claims) at the latest full check
             self.contributions_seen = []  # the set-up's, not yet in the bundle
             started[0] += 1
-            self.provider_reveals = started[0] % 2 == 1  # alternately: forfeits get their turn
+            self.provider_reveals = started[0] % 2 == 0  # alternately: forfeits get their turn
 
         def teardown(self):
             chain.restore(self.snapshot)
@@ -115,16 +114,24 @@ def test_random_market_sequences_conserve_every_wei(provider, accounts):
         def progress(self):
             """What the parties do next: time passes to the window's end, the provider reveals
             the rest (or, in every other example, lets the deadline pass), a keeper scores to
-            the end; and a contribution of the set-up is offered to the claim rules."""
+            the end, or anyone forfeits the market; and a contribution of the set-up is offered
+            to the claim rules. (Counted as the rules it does; it keeps every example moving.)"""
             run, phase = self.run, self.phase()
             if phase == P:
                 chain.mine(1, timestamp=run.mirror.window_end)
             elif phase == R and not self.provider_reveals:
                 chain.mine(1, timestamp=run.mirror.reveal_deadline)
+                assert run.forfeit(stranger) is None
+                succeeded["forfeit"] += 1
             elif phase == R:
                 assert run.reveal(run.unrevealed(), provider) is None
+                succeeded["reveal"] += 1
             elif phase == S:
                 assert run.evaluate(1000, stranger)[0] is None
+                succeeded["evaluate"] += 1
+            elif phase == F and not run.mirror.forfeited:
+                assert run.forfeit(stranger) is None
+                succeeded["forfeit"] += 1
             if self.contributions_seen:
                 return self.contributions_seen.pop()
             return multiple()
@@ -303,29 +310,7 @@ def test_random_market_sequences_conserve_every_wei(provider, accounts):
             if full:
                 self.last_full = (phase, len(self.claimed_keys))
 
-    profile = settings.get_current_profile_name()
-    examples, steps = STEPS[profile]
-    total = dict.fromkeys(succeeded, 0)
-
-    class Counted(Market):
-        def teardown(self):
-            for name, count in succeeded.items():
-                total[name] += count
-                succeeded[name] = 0
-            super().teardown()
-
-    run_state_machine_as_test(
-        Counted,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            derandomize=profile == "quick",
-            suppress_health_check=list(HealthCheck),
-        ),
-        # Every example runs all its steps (a pinned Hypothesis: this keyword is not public).
-        _min_steps=steps,
-    )
+    total = run_counted(Market, succeeded, STEPS)
     print(f"stateful market steps that succeeded: {total}")
     for name in EXPECTED:
         assert total[name] > 0, f"'{name}' never happened: it checked nothing"
