@@ -49,10 +49,13 @@ test-anvil: setup
 	ape test tests/ --ignore=tests/encoders --ignore=tests/test_doctests.py $(ANVIL)
 
 ## The deep campaigns: every forge invariant 512 runs x depth 200 (102,400 calls each) and the
-## fuzz tests 4,096 runs (FOUNDRY_PROFILE=deep), then the stateful Hypothesis test's deep profile.
+## fuzz tests 4,096 runs (FOUNDRY_PROFILE=deep), then the deep profiles of the stateful Hypothesis
+## tests (trainer and market) and of the market's differential test.
 fuzz: setup
 	FOUNDRY_PROFILE=deep forge test
 	HYPOTHESIS_PROFILE=deep ape test tests/trainer/test_stateful.py
+	HYPOTHESIS_PROFILE=deep ape test tests/market/test_market_stateful.py \
+	  tests/market/test_market_differential.py
 
 ## Each injected bug of tests/forge/bugs/ in turn, on a scratch copy: the suite must catch it.
 check-bugs: setup

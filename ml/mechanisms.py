@@ -602,10 +602,7 @@ class MarketMirror(TrainerMirror):
 
     def refund(self, key: Key, caller: str, now: int):
         phase = self.phase(now)
-        if phase == Phase.FORFEITED:
-            if not self.forfeited:
-                self._forfeit()
-        elif phase != Phase.SETTLED:
+        if phase not in (Phase.FORFEITED, Phase.SETTLED):
             return "NotSettled"
         if key not in self.last_added:
             return "UnknownContribution"
@@ -616,6 +613,8 @@ class MarketMirror(TrainerMirror):
             return "AlreadyClaimed"
         if caller != record.contributor:
             return "NotContributor"
+        if phase == Phase.FORFEITED and not self.forfeited:
+            self._forfeit()  # the first claim forfeits the market (only if it goes through)
         amount, minted = self._payout(key, now)
         del self.open[key]
         self._credit(caller, amount)

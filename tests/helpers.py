@@ -66,3 +66,38 @@ def fails_with(run, accounts, message, command, *args):
     assert "Traceback" not in result.output
     assert [a.nonce for a in accounts] == nonces, "a transaction was sent"
     return lines[-1]
+
+
+def run_counted(machine, succeeded: dict, steps: dict) -> dict:
+    """Runs the Hypothesis state machine `machine` with the current profile's (examples, steps
+    per example) from `steps`, derandomised in the quick profile, every example running all
+    its steps; its rules count their successes in `succeeded`, and this returns the totals over
+    all examples (each example's counts are added up at its teardown, then reset)."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    profile = settings.get_current_profile_name()
+    examples, count = steps[profile]
+    total = dict.fromkeys(succeeded, 0)
+
+    class Counted(machine):
+        def teardown(self):
+            for name, n in succeeded.items():
+                total[name] += n
+                succeeded[name] = 0
+            super().teardown()
+
+    run_state_machine_as_test(
+        Counted,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=count,
+            deadline=None,
+            derandomize=profile == "quick",
+            suppress_health_check=list(HealthCheck),
+        ),
+        # Hypothesis starts with its simplest, shortest programs; every example here runs all
+        # its steps (a pinned Hypothesis: this keyword is not public API).
+        _min_steps=count,
+    )
+    return total

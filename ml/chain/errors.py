@@ -31,6 +31,7 @@ HINTS = {
     "SelfTake": "you cannot take your own contribution before anyone may",
     "AlreadyTaken": "this account already took its share of this contribution",
     "UnknownClass": "the label is not one of the model's classes",
+    "NotContributor": "only the contribution's author can claim it",
     # The prediction market (phases: 0 participation, 1 reveal, 2 scoring, 3 settled,
     # 4 forfeited; `ape run status` shows the phase and the deadlines).
     "ParticipationClosed": "the market's participation window is over: no more contributions",
@@ -48,6 +49,8 @@ HINTS = {
     "NotForfeitable": "only a market past its reveal deadline without its test set forfeits",
     "StakeForfeited": "the contribution scored below zero: its stake went to the positive ones",
     "ReportsNotUsed": "a market judges by its test set: its authors claim with `ape run claim`",
+    "ModelNotOwned": "the market does not own its model yet: the provider must hand it over "
+    "(`ape run deploy` does) before anyone contributes",
 }
 
 

@@ -1,92 +1,95 @@
-"""A whole market on chain beside its mirror: create, contribute, reveal in chunks, score in
-chunks, claim and withdraw; every score, credit and the market's ether equal the mirror's."""
-
-import copy
+"""Whole markets on chain beside their mirror: create, contribute, reveal in chunks, score in
+chunks, claim and withdraw; every score, claim, credit, reputation and the market's ether equal
+the mirror's after each phase, and the pool and stakes are paid out to the last wei."""
 
 from ape import chain
+from market_helpers import DAY, REWARD, STAKE
 
-from ml import mechanisms
-from ml.deploy import deploy_model, deploy_trainer
 from ml.mechanisms import Phase
-from ml.models import SparsePerceptron
-from ml.test_set import TestSet
-
-DAY = 86_400
-STAKE = 10**15
-REWARD = 10**17
 
 
-def small_model() -> SparsePerceptron:
-    model = SparsePerceptron(num_features=16, learning_rate=0.5, class_names=["neg", "pos"])
-    model.params_ = [0] * 16
-    return model
-
-
-def test_a_whole_market(owner, accounts):
-    model = small_model()
-    contract = deploy_model(model, owner).contract
-    # The test set: features 0-7 are class 1, 8-15 class 0.
-    tests = [([i], 1) for i in range(8)] + [([8 + i], 0) for i in range(8)]
-    test_set = TestSet.make(
-        [model.encode_fixed(s) for s, _ in tests], [y for _, y in tests], seed=1
-    )
-    values = {"stake": STAKE, "window": DAY, "reveal_window": DAY, "max_contributions": 64}
-    market = deploy_trainer(
-        contract, owner, mechanism="prediction-market", test_set=test_set, reward=REWARD, **values
-    ).contract
-    mechanism = mechanisms.get("prediction-market")
-    mirror = mechanism.mirror(
-        copy.deepcopy(model),
-        mechanism.parameters_from(values),
-        deployed_at=market.windowEnd() - DAY,
-        test_set_size=len(test_set),
-        reward=REWARD,
-        provider=owner.address,
-    )
-    contributions = [
-        (accounts[1], [0, 1], 1),  # helps
-        (accounts[2], [2, 9], 0),  # mixed
-        (accounts[3], [3, 4], 0),  # harms
-        (accounts[1], [10, 11], 0),  # helps
-        (accounts[2], [5], 1),
-    ]
+def run_to_the_end(run, contributions, keeper, *, reveal_chunk, steps, source):
+    """Adds `contributions` ([(sender, indices, label)]), reveals, scores and claims, checking
+    the whole state after each phase; returns the scores by contribution."""
     for sender, indices, label in contributions:
-        data = model.encode_fixed(indices)
-        now = chain.pending_timestamp
-        chain.pending_timestamp = now
-        market.addData(data, label, sender=sender, value=STAKE)
-        assert mirror.add((data, label), indices, sender.address, now, STAKE) is None
+        assert run.add(sender, indices, label) is None
+    run.check()
+    assert Phase(run.market.phase()) == Phase.PARTICIPATION
     chain.mine(1, deltatime=DAY)
-    assert Phase(market.phase()) == Phase.REVEAL
-    for start in range(0, len(test_set), 5):
-        args = test_set.reveal_args(start, 5)
-        market.revealTestSet(args, sender=accounts[4])
-        leaves = [(i, label, tests[i][0]) for i, _, label, _, _ in args]
-        assert mirror.reveal(leaves, chain.blocks[-1].timestamp) is None
-    assert Phase(market.phase()) == Phase.SCORING
-    upcoming = [(model.encode_fixed(i), label) for _, i, label in contributions]
-    done = 0
-    while Phase(market.phase()) == Phase.SCORING:
-        c = market.cursor()
-        first = c[0] - 1 if c[0] > 0 and not c[6] else c[0]
-        market.evaluate(7, upcoming[max(first, 0) :], sender=accounts[5])
-        reason, steps = mirror.evaluate(7, chain.blocks[-1].timestamp)
-        assert reason is None
-        done += steps
-    assert done == (1 + len(contributions)) * len(test_set) + len(contributions)
-    for _, indices, label in contributions:
-        data = model.encode_fixed(indices)
-        scored, score = market.scoreOf(data, label)
-        assert scored and score == mirror.scores[(data, label)][0]
-    for sender, indices, label in contributions:
-        data = model.encode_fixed(indices)
-        now = chain.pending_timestamp
-        offer = mechanisms.Claim.of(market.claimable(data, label, sender))
-        assert offer == mirror.claimable((data, label), sender.address, now)
-        if offer.action == mechanisms.Action.REFUND:
-            market.refund(data, label, sender=sender)
-            assert mirror.refund((data, label), sender.address, now) is None
-    for account in [owner, *accounts[1:4]]:
-        assert market.credits(account) == mirror.credits.get(account.address, 0)
-    assert market.balance == REWARD + len(contributions) * STAKE
-    assert sum(mirror.credits.values()) == market.balance
+    assert Phase(run.market.phase()) == Phase.REVEAL
+    run.reveal_all(reveal_chunk, keeper)
+    run.check()
+    assert Phase(run.market.phase()) == Phase.SCORING
+    transactions = run.evaluate_all(steps, keeper, source=source)
+    work = (1 + len(contributions)) * len(run.test_set) + len(contributions)
+    assert transactions == -(-work // steps)
+    run.check()
+    assert Phase(run.market.phase()) == Phase.SETTLED
+    return {c.key: run.mirror.scores[c.key][0] for c in run.contributions}
+
+
+def test_a_whole_perceptron_market_resupplied_from_the_events(
+    perceptron_market, contributors, keeper
+):
+    run = perceptron_market
+    a, b, c = contributors
+    # The model knows nothing (it predicts 0): 8 of the 16 test samples right.
+    contributions = [
+        (a, [0, 1], 1),  # moves the intercept too: all class 1 right, all class 0 wrong: 0
+        (b, [2, 9], 0),  # takes the intercept back: [8..15] right again, [2..7] wrong: +2
+        (c, [3, 4], 0),  # the model already says 0: no update, 0
+        (a, [0, 10, 11], 0),  # unlearns [0] and pushes the intercept below 0: -2
+        (b, [5], 1),  # [1] and [5] right again: +2
+    ]
+    scores = run_to_the_end(run, contributions, keeper, reveal_chunk=5, steps=7, source="events")
+    assert list(scores.values()) == [0, 2, 0, -2, 2]
+    assert run.claim_all() == 4  # the negative one has nothing to claim
+    run.check()
+    # R = pool + the one forfeited stake, shared 2:2 by b's two contributions.
+    assert run.market.credits(a) == STAKE
+    assert run.market.credits(b) == 2 * STAKE + REWARD + STAKE
+    assert run.market.credits(c) == STAKE
+    assert [run.reputation.balanceOf(x) for x in contributors] == [0, 4, 0]
+    for account in contributors:
+        run.withdraw(account)
+    run.check()
+    assert run.market.balance == 0
+
+
+def test_a_whole_naive_bayes_market_resupplied_from_the_test_list(
+    naive_bayes_market, provider, contributors, keeper
+):
+    run = naive_bayes_market
+    a, b, c = contributors
+    contributions = [
+        (a, [0, 1, 2, 3], 1),
+        (b, [8, 9, 10, 11], 0),
+        (c, [4, 5, 6, 7, 12], 1),
+        (a, [12, 13, 14], 0),
+    ]
+    scores = run_to_the_end(run, contributions, keeper, reveal_chunk=16, steps=40, source="list")
+    assert sum(s for s in scores.values() if s > 0) > 0
+    run.claim_all()
+    run.check()
+    for account in [provider, *contributors]:
+        run.withdraw(account)
+    run.check()
+    assert run.market.balance == 0
+
+
+def test_a_refused_claim_after_the_deadline_does_not_forfeit(
+    perceptron_market, contributors, keeper
+):
+    """The first claim after an unrevealed deadline forfeits the market, but only if it goes
+    through: a stranger's refused claim leaves the market (and the mirror) unforfeited."""
+    run = perceptron_market
+    a = contributors[0]
+    assert run.add(a, [0, 1], 1) is None
+    chain.mine(1, deltatime=2 * DAY)
+    assert run.claim(run.contributions[0], by=keeper) == "NotContributor"
+    run.check()
+    assert not run.market.forfeited()
+    assert run.claim(run.contributions[0]) is None
+    run.check()
+    assert run.market.forfeited()
+    assert run.market.credits(a) == STAKE + REWARD

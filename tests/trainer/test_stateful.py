@@ -15,7 +15,7 @@ thousands of steps; the default profile is short and derandomised (the same step
 """
 
 from ape.exceptions import ContractLogicError
-from hypothesis import HealthCheck, settings
+from helpers import run_counted
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -24,7 +24,6 @@ from hypothesis.stateful import (
     invariant,
     multiple,
     rule,
-    run_state_machine_as_test,
 )
 from trainer_helpers import ANY_ADDRESS_WAIT, COST_WEIGHT, encode
 
@@ -221,29 +220,7 @@ def test_random_contributors_conserve_every_wei(drt, reputation, accounts, chain
         def reputation_is_minted_only_by_informative_refunds(self):
             assert reputation.totalSupply() == REFUND_REPUTATION * self.informative_refunds
 
-    profile = settings.get_current_profile_name()
-    examples, steps = STEPS[profile]
-    total = {name: 0 for name in succeeded}
-
-    class Counted(Trainer):
-        def teardown(self):
-            for name, count in succeeded.items():
-                total[name] += count
-            super().teardown()
-
-    run_state_machine_as_test(
-        Counted,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            derandomize=profile == "quick",
-            suppress_health_check=list(HealthCheck),
-        ),
-        # Hypothesis starts with its simplest, shortest programs; every example here runs all
-        # its steps (a pinned Hypothesis: this keyword is not public API).
-        _min_steps=steps,
-    )
+    total = run_counted(Trainer, succeeded, STEPS)
     print(f"stateful steps that succeeded: {total}")
     for name in ("add", "refund", "report", "withdraw", "reputation minted"):
         assert total[name] > 0, f"the {name} rule never succeeded: it checked nothing"
