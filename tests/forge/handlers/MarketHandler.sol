@@ -136,22 +136,22 @@ contract MarketHandler is MarketFixture {
 
     receive() external payable {}
 
-    /// @dev TEST_SIZE samples {i, 8 + 7 - i} (i = 0..7), labelled by testLabel. Five of eight
+    /// @dev TEST_SIZE samples {i, 8 + 7 - i} (i = 0..7), labelled by hiddenLabel. Five of eight
     /// are class 1, which the initial model (class 0 for everything) gets wrong: the first
     /// class-1 contribution, moving the intercept, scores positive, and later ones move the
     /// count either way (with as many of each class, an intercept flip would score 0).
     function _testSet() internal pure returns (Secret[] memory s) {
         s = new Secret[](TEST_SIZE);
         for (uint256 i = 0; i < TEST_SIZE; ++i) {
-            s[i] = Secret(keccak256(abi.encode("leaf", i)), testLabel(i), testData(i));
+            s[i] = Secret(keccak256(abi.encode("leaf", i)), hiddenLabel(i), hiddenSample(i));
         }
     }
 
-    function testLabel(uint256 i) public pure returns (uint256) {
+    function hiddenLabel(uint256 i) public pure returns (uint256) {
         return i % 3 == 0 ? 0 : 1;
     }
 
-    function testData(uint256 i) public pure returns (bytes memory) {
+    function hiddenSample(uint256 i) public pure returns (bytes memory) {
         return sampleData(i * 8 + (7 - i));
     }
 
@@ -235,7 +235,7 @@ contract MarketHandler is MarketFixture {
         uint256 kind = (sampleSeed >> 128) % 4;
         if (kind < 3) {
             uint256 i = sampleSeed % TEST_SIZE;
-            uint256 label = testLabel(i);
+            uint256 label = hiddenLabel(i);
             return (i * 8 + (7 - i)) * 2 + (kind < 2 ? label : 1 - label);
         }
         return bound(sampleSeed, 0, SAMPLE_COUNT - 1) * 2 + labelSeed % 2;
@@ -325,7 +325,7 @@ contract MarketHandler is MarketFixture {
 
     function _correct(SparsePerceptron m) internal view returns (uint256 count) {
         for (uint256 i = 0; i < TEST_SIZE; ++i) {
-            if (m.predict(testData(i)) == testLabel(i)) ++count;
+            if (m.predict(hiddenSample(i)) == hiddenLabel(i)) ++count;
         }
     }
 
