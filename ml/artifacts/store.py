@@ -5,6 +5,7 @@ read, so a corrupt or substituted artifact is refused rather than used."""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import warnings
@@ -14,7 +15,7 @@ from typing import Protocol
 from ml.errors import CollabMLError
 
 from .car import read_car, write_car
-from .cid import Cid, cid_of
+from .cid import CHUNK_SIZE, Cid, cid_of
 
 
 class StoreError(CollabMLError, RuntimeError):
@@ -113,7 +114,13 @@ class NodeStore:
     def add(self, data: bytes) -> Cid:
         answer = self._call(
             "add",
-            lambda: self._client.add_bytes(data, cid_version=1, raw_leaves=True, pin=True),
+            lambda: self._client.add(
+                io.BytesIO(data),
+                cid_version=1,
+                raw_leaves=True,
+                chunker=f"size-{CHUNK_SIZE}",
+                pin=True,
+            ),
         )
         cid = Cid.parse(answer if isinstance(answer, str) else answer["Hash"])
         if cid != cid_of(data):
@@ -142,7 +149,7 @@ class NodeStore:
 
     def import_car(self, car: bytes) -> Cid:
         root, _ = read_car(car)  # checked before it is sent
-        self._call("import a CAR", lambda: self._client.dag.imprt(car))
+        self._call("import a CAR", lambda: self._client.dag.imprt(io.BytesIO(car)))
         return root
 
 
