@@ -94,7 +94,9 @@ class NodeStore:
         self.address = address
         self._client = ipfshttpclient.Client(_multiaddr(address))
         try:
-            self._client.id()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # urllib3 2 warns on every request
+                self._client.id()
         except Exception as err:  # noqa: BLE001 (any failure means the same to the user)
             raise StoreError(
                 f"no IPFS node answers at {address} ({type(err).__name__}): start one "
