@@ -12,6 +12,8 @@ MODULES = [
     "ml.encoders.binary",
     "ml.mechanisms",
     "ml.durations",
+    "ml.artifacts.cid",
+    "ml.artifacts.car",
 ]
 
 

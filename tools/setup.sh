@@ -22,7 +22,7 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 
 # --- node tools --------------------------------------------------------------------------------
 if [[ ! -f node_modules/.installed || package.json -nt node_modules/.installed ]]; then
-  say "installing node tools (solc, anvil, forge, OpenZeppelin) from npm"
+  say "installing node tools (solc, anvil, forge, OpenZeppelin, the IPFS node) from npm"
   # `npm install`, not `npm ci`: the lockfile lacks other platforms' optional packages.
   npm install --no-audit --no-fund --loglevel=error >/dev/null || die "npm install failed (see the output above)"
   touch node_modules/.installed
