@@ -21,7 +21,7 @@ from ml.incentives import DEPOSIT_UNIT
 from ml.mechanisms import Phase
 from ml.models import AveragedSparsePerceptron, NaiveBayes, SparsePerceptron
 
-EXAMPLES = {"quick": 20, "deep": 200}
+EXAMPLES = {"quick": 30, "deep": 200}
 PATHS = ("positive score", "zero score", "negative score", "P = 0", "forfeit", "claim forfeits")
 
 small = st.integers(-2 * ONE, 2 * ONE)
