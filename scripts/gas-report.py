@@ -22,6 +22,7 @@ from ml.gas import (
     measure_trainer_scenario,
     render_markdown,
 )
+from ml.simulate.anvil import embedded_anvil
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -57,9 +58,14 @@ def cli(ecosystem, network, provider, out, markdown):
         for kind in gas_sequence.MODELS
     ]
     report["sequence"] = [run.summary() for run in runs]
-    markets = [
-        gas_market.measure(accounts.test_accounts, chain, model=kind) for kind in gas_market.MODELS
-    ]
+    # A market's scoring is ~100 transactions of 4-8M gas each: ape-foundry's anvil keeps every
+    # EVM step of them in memory (--steps-tracing) and dies, the simulation's anvil does not (the
+    # same gas: Cancun rules there, and no EIP-7623 floor reaches these transactions).
+    with embedded_anvil():
+        markets = [
+            gas_market.measure(accounts.test_accounts, chain, model=kind)
+            for kind in gas_market.MODELS
+        ]
     report["market"] = [run.summary() for run in markets]
     Path(out).write_text(json.dumps(report, indent=2) + "\n")
     Path(markdown).write_text(
