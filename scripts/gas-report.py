@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import click
-from ape import accounts, chain
+from ape import accounts, chain, networks
 from ape.cli import ConnectedProviderCommand, network_option
 
 from ml import gas_market, gas_sequence
@@ -58,10 +58,16 @@ def cli(ecosystem, network, provider, out, markdown):
         for kind in gas_sequence.MODELS
     ]
     report["sequence"] = [run.summary() for run in runs]
-    # A market's scoring is ~100 transactions of 4-8M gas each: ape-foundry's anvil keeps every
-    # EVM step of them in memory (--steps-tracing) and dies, the simulation's anvil does not (the
-    # same gas: Cancun rules there, and no EIP-7623 floor reaches these transactions).
-    with embedded_anvil():
+    # A market's scoring is ~100 transactions of 4-8M gas each: the anvil ape-foundry starts
+    # keeps every EVM step of them in memory (--steps-tracing) and dies. So they run on the
+    # simulation's anvil (the same gas: Cancun rules there, and no EIP-7623 floor reaches these
+    # transactions), reached through ape-foundry's provider, which moves its time.
+    with (
+        embedded_anvil() as plain,
+        networks.parse_network_choice(
+            "ethereum:local:foundry", provider_settings={"host": plain.uri}
+        ),
+    ):
         markets = [
             gas_market.measure(accounts.test_accounts, chain, model=kind)
             for kind in gas_market.MODELS
