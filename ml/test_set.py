@@ -25,6 +25,7 @@ import numpy as np
 from eth_abi import encode
 from eth_utils import keccak
 
+from ml.encoders import canonical_json
 from ml.errors import CollabMLError
 
 FORMAT = "collab-ml/test-set/1"
@@ -140,22 +141,26 @@ class TestSet:
 
     # ------------------------------------------------------------------ the provider's file
 
+    def _document(self) -> dict:
+        return {
+            "format": FORMAT,
+            "root": "0x" + self.root.hex(),
+            "leaves": [
+                {
+                    "salt": "0x" + leaf.salt.hex(),
+                    "label": leaf.label,
+                    "sample": "0x" + leaf.sample.hex(),
+                }
+                for leaf in self.leaves
+            ],
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "root": "0x" + self.root.hex(),
-                "leaves": [
-                    {
-                        "salt": "0x" + leaf.salt.hex(),
-                        "label": leaf.label,
-                        "sample": "0x" + leaf.sample.hex(),
-                    }
-                    for leaf in self.leaves
-                ],
-            },
-            indent=1,
-        )
+        return json.dumps(self._document(), indent=1)
+
+    def to_bytes(self) -> bytes:
+        """The test-set artifact (`ml.artifacts.kinds`): the same document as canonical JSON."""
+        return canonical_json(self._document()).encode()
 
     @classmethod
     def from_json(cls, text: str) -> TestSet:

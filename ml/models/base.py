@@ -130,6 +130,12 @@ class OnChainModel(ABC):
     def from_contract(cls, contract) -> OnChainModel:
         """The mirror of a deployed contract, read from its views."""
 
+    @classmethod
+    @abstractmethod
+    def from_constructor_args(cls, args: Sequence, words: Sequence[int]) -> OnChainModel:
+        """The mirror that `constructor_args(owner)[1:]` and `words()` describe: the inverse
+        of those two, so a model snapshot (`ml.artifacts.kinds`) rebuilds it exactly."""
+
     @staticmethod
     def _read_words(contract) -> list[int]:
         count, words, step = contract.wordCount(), [], 1024

@@ -188,3 +188,13 @@ class NaiveBayes(OnChainModel):
         model.class_samples_ = [int(t[0]) for t in totals]
         model.class_occurrences_ = [int(t[1]) for t in totals]
         return model
+
+    @classmethod
+    def from_constructor_args(cls, args, words) -> NaiveBayes:
+        num_classes, num_features, smoothing, class_samples, class_names = args
+        model = cls(num_features=num_features, num_classes=num_classes, class_names=class_names)
+        model.smoothing_fixed = int(smoothing)
+        model.alpha = model.smoothing_fixed / ONE
+        model.load_words(words)  # also sets class_occurrences_ from the counts
+        model.class_samples_ = [int(n) for n in class_samples]
+        return model

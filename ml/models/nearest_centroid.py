@@ -112,6 +112,14 @@ class NearestCentroid(OnChainModel):
         model.counts_ = [int(contract.sampleCounts(c)) for c in range(model.num_classes)]
         return model
 
+    @classmethod
+    def from_constructor_args(cls, args, words):
+        num_classes, num_features, counts, class_names = args
+        model = cls(num_features=num_features, num_classes=num_classes, class_names=class_names)
+        model.load_words(words)
+        model.counts_ = [int(n) for n in counts]
+        return model
+
 
 class SparseNearestCentroid(OnChainModel):
     """Nearest centroid over present-feature indices (SparseNearestCentroid.sol).
@@ -220,4 +228,12 @@ class SparseNearestCentroid(OnChainModel):
         states = [contract.classState(c) for c in range(model.num_classes)]
         model.counts_ = [int(s[0]) for s in states]
         model.squared_norms_ = [int(s[1]) for s in states]
+        return model
+
+    @classmethod
+    def from_constructor_args(cls, args, words):
+        num_classes, num_features, counts, class_names = args
+        model = cls(num_features=num_features, num_classes=num_classes, class_names=class_names)
+        model.load_words(words)
+        model.counts_ = [int(n) for n in counts]
         return model

@@ -70,6 +70,16 @@ class _BinaryPerceptron(OnChainModel):
         model.load_words(cls._read_words(contract))
         return model
 
+    @classmethod
+    def from_constructor_args(cls, args, words):
+        num_features, learning_rate, intercept, class_names = args
+        model = cls(num_features=num_features, class_names=class_names)
+        model.learning_rate_fixed = int(learning_rate)
+        model.learning_rate = model.learning_rate_fixed / ONE
+        model.intercept_ = int(intercept)
+        model.load_words(words)
+        return model
+
 
 class SparsePerceptron(_BinaryPerceptron):
     """Binary perceptron over present-feature indices (SparsePerceptron.sol).
@@ -293,6 +303,15 @@ class MulticlassSparsePerceptron(OnChainModel):
         )
         model.learning_rate_fixed = int(contract.learningRate())
         model.load_words(cls._read_words(contract))
+        return model
+
+    @classmethod
+    def from_constructor_args(cls, args, words):
+        num_classes, num_features, learning_rate, class_names = args
+        model = cls(num_features=num_features, num_classes=num_classes, class_names=class_names)
+        model.learning_rate_fixed = int(learning_rate)
+        model.learning_rate = model.learning_rate_fixed / ONE
+        model.load_words(words)
         return model
 
 
