@@ -45,6 +45,27 @@ deployment_option = click.option(
 )
 
 
+#: Where the embedded artifact store keeps its files when no --ipfs node is given.
+DEFAULT_STORE = Path(".artifacts")
+
+ipfs_option = click.option(
+    "--ipfs",
+    "ipfs",
+    metavar="URL",
+    default=None,
+    help="A running IPFS node's API, e.g. http://127.0.0.1:5001 [default: the embedded store, "
+    "a directory of files named by CID: --store].",
+)
+store_option = click.option(
+    "--store",
+    "store_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="The embedded artifact store's directory (without --ipfs).",
+)
+
+
 def one_line_errors(command):
     """Turns the errors a user can cause into click's one-line `Error: ...` and exit code 1."""
 

@@ -1,0 +1,5 @@
+"""ape run publish --help (see ml/commands/publish.py)."""
+
+from ml.commands.publish import cli
+
+__all__ = ["cli"]

@@ -1,0 +1,5 @@
+"""ape run verify --help (see ml/commands/verify.py)."""
+
+from ml.commands.verify import cli
+
+__all__ = ["cli"]
