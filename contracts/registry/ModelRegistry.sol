@@ -177,7 +177,7 @@ contract ModelRegistry {
 
     /// @notice Registers the next version of `line` (by its owner) and returns its number
     /// (versions start at 1).
-    function register(uint256 line, VersionInput calldata v) external returns (uint32 version) {
+    function register(uint256 line, VersionInput calldata v) external returns (uint32 number) {
         Line storage l = _ownedLine(line);
         uint32 count = l.versionCount;
         _checkInput(v, count);
@@ -191,9 +191,9 @@ contract ModelRegistry {
         }
         // Checked: a line cannot reach 2^32 - 1 versions at ~150k gas each, and if it did
         // this reverts rather than overwrite version 0's empty slot.
-        version = count + 1;
-        l.versionCount = version;
-        _versions[line][version] = Version({
+        number = count + 1;
+        l.versionCount = number;
+        _versions[line][number] = Version({
             model: v.model,
             parent: v.parent,
             accuracyPpm: v.accuracyPpm,
@@ -208,7 +208,7 @@ contract ModelRegistry {
             dataset: v.dataset,
             testSet: v.testSet
         });
-        _emitRegistered(line, version, v);
+        _emitRegistered(line, number, v);
     }
 
     // ------------------------------------------------------------------ views
@@ -317,10 +317,10 @@ contract ModelRegistry {
     }
 
     /// @dev The VersionRegistered event (a function of its own keeps `register`'s stack short).
-    function _emitRegistered(uint256 line, uint32 version, VersionInput calldata v) private {
+    function _emitRegistered(uint256 line, uint32 number, VersionInput calldata v) private {
         emit VersionRegistered(
             line,
-            version,
+            number,
             v.parent,
             v.model,
             v.trainer,
