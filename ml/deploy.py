@@ -49,6 +49,7 @@ def deploy_trainer(
     *,
     mechanism: str = DEFAULT_MECHANISM,
     encoder_spec_hash: bytes | str = bytes(32),
+    dataset_manifest_hash: bytes | str = bytes(32),
     project=None,
     test_set=None,
     reward: int = 0,
@@ -61,8 +62,9 @@ def deploy_trainer(
     cost_weight in wei, commit_reveal_window 0 for commit-reveal off); those left out take their
     defaults, those of other mechanisms are ignored, and values the contract would refuse raise
     a one-line MechanismError before anything is sent. encoder_spec_hash is
-    `Encoder.spec_hash()` (32 zero bytes: no encoder recorded). The deployment's `parameters`
-    are the values used. A mechanism that takes a test set (the prediction market) commits to
+    `Encoder.spec_hash()` (32 zero bytes: no encoder recorded); dataset_manifest_hash is
+    `DatasetManifest.hash()` (`ml.artifacts.kinds`; zero: none recorded). The deployment's
+    `parameters` are the values used. A mechanism that takes a test set (the prediction market) commits to
     `test_set` (an `ml.test_set.TestSet`) and is funded with `reward` wei by `owner`, its
     provider.
     """
@@ -72,7 +74,13 @@ def deploy_trainer(
     kind = mechanisms.get(mechanism)
     values = kind.parameters_from(parameters)
     contract_type = getattr(project or ape_project, kind.contract_name)
-    args = kind.constructor_args(model_contract, values, encoder_spec_hash, test_set=test_set)
+    args = kind.constructor_args(
+        model_contract,
+        values,
+        encoder_spec_hash,
+        dataset_manifest_hash=dataset_manifest_hash,
+        test_set=test_set,
+    )
     if reward and not kind.takes_test_set:
         raise mechanisms.MechanismError(f"{kind.kind} takes no reward")
     trainer = owner.deploy(contract_type, *args, value=reward)

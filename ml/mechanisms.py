@@ -689,16 +689,29 @@ class Mechanism:
         return values
 
     def constructor_args(
-        self, model, values: Mapping[str, int], encoder_spec_hash, *, test_set=None
+        self,
+        model,
+        values: Mapping[str, int],
+        encoder_spec_hash,
+        *,
+        dataset_manifest_hash=bytes(32),
+        test_set=None,
     ) -> list:
         """The trainer constructor's arguments for checked `values` (and, for a mechanism that
-        takes one, the `ml.test_set.TestSet` it commits to)."""
+        takes one, the `ml.test_set.TestSet` it commits to); the encoder's and the dataset
+        manifest's hashes come last."""
         commitment = []
         if self.takes_test_set:
             if test_set is None:
                 raise MechanismError(f"{self.kind} needs a test set to commit to")
             commitment = [test_set.root, len(test_set)]
-        return [model, *(values[n] for n in self.parameter_names), *commitment, encoder_spec_hash]
+        return [
+            model,
+            *(values[n] for n in self.parameter_names),
+            *commitment,
+            encoder_spec_hash,
+            dataset_manifest_hash,
+        ]
 
     def mirror(self, model: OnChainModel, values: Mapping[str, int], *, deployed_at: int, **market):
         """A mirror of a trainer deployed at `deployed_at` (its block's timestamp) with

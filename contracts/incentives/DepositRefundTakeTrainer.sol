@@ -45,8 +45,13 @@ contract DepositRefundTakeTrainer is CollaborativeTrainer {
         uint256 refundWait_,
         uint256 anyAddressWait_,
         uint256 commitRevealWindow_,
-        bytes32 encoderSpecHash_
-    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_, encoderSpecHash_) {
+        bytes32 encoderSpecHash_,
+        bytes32 datasetManifestHash_
+    )
+        CollaborativeTrainer(
+            model_, refundWait_, commitRevealWindow_, encoderSpecHash_, datasetManifestHash_
+        )
+    {
         if (costWeight_ == 0) revert InvalidParameters("cost weight must be positive");
         // The largest deposit (right after an update) must fit the record's 31-bit stake.
         // Compared without multiplying, so that no cost weight can overflow here.

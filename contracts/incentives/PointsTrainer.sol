@@ -24,8 +24,13 @@ contract PointsTrainer is CollaborativeTrainer {
         IClassifier model_,
         uint256 refundWait_,
         uint256 commitRevealWindow_,
-        bytes32 encoderSpecHash_
-    ) CollaborativeTrainer(model_, refundWait_, commitRevealWindow_, encoderSpecHash_) {}
+        bytes32 encoderSpecHash_,
+        bytes32 datasetManifestHash_
+    )
+        CollaborativeTrainer(
+            model_, refundWait_, commitRevealWindow_, encoderSpecHash_, datasetManifestHash_
+        )
+    {}
 
     /// @notice Closes a contribution the model disagrees with (REPORT_POINTS: nothing earned).
     function report(bytes calldata data, uint256 label) external nonReentrant {

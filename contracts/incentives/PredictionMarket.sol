@@ -176,8 +176,12 @@ contract PredictionMarket is CollaborativeTrainer {
         uint256 commitRevealWindow_,
         bytes32 testSetRoot_,
         uint256 testSetSize_,
-        bytes32 encoderSpecHash_
-    ) payable CollaborativeTrainer(model_, 0, commitRevealWindow_, encoderSpecHash_) {
+        bytes32 encoderSpecHash_,
+        bytes32 datasetManifestHash_
+    )
+        payable
+        CollaborativeTrainer(model_, 0, commitRevealWindow_, encoderSpecHash_, datasetManifestHash_)
+    {
         if (stake_ == 0 || stake_ % DEPOSIT_UNIT != 0) {
             revert InvalidParameters("stake must be a positive multiple of 1e12 wei");
         }

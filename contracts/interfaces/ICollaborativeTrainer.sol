@@ -63,6 +63,9 @@ interface ICollaborativeTrainer {
     );
     /// @notice The hash of the encoder spec every client must use, fixed at deployment.
     event EncoderRecorded(bytes32 specHash);
+    /// @notice The hash of the dataset manifest the initial model was trained from, fixed at
+    /// deployment (zero when none was recorded).
+    event DatasetRecorded(bytes32 manifestHash);
     event Committed(bytes32 indexed commitment, address indexed contributor);
     /// @notice `account`'s whole credit, `amount` wei, was paid to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);

@@ -37,6 +37,10 @@ abstract contract CollaborativeTrainer is
     /// check they turn text or vectors into samples exactly as everyone else does. Zero when
     /// the deployer recorded no encoder (samples are supplied already encoded).
     bytes32 public immutable encoderSpecHash;
+    /// @notice keccak256 of the canonical bytes of the dataset manifest the initial model was
+    /// trained from: anyone holding the manifest can check which data the model started from.
+    /// Zero when the deployer recorded no manifest.
+    bytes32 public immutable datasetManifestHash;
 
     /// @notice The longest commit-reveal window a trainer accepts.
     uint256 public constant MAX_COMMIT_REVEAL_WINDOW = 30 days;
@@ -51,7 +55,8 @@ abstract contract CollaborativeTrainer is
         IClassifier model_,
         uint256 refundWait_,
         uint256 commitRevealWindow_,
-        bytes32 encoderSpecHash_
+        bytes32 encoderSpecHash_,
+        bytes32 datasetManifestHash_
     ) {
         if (address(model_).code.length == 0) {
             revert InvalidParameters("model is not a contract");
@@ -70,6 +75,8 @@ abstract contract CollaborativeTrainer is
         maxSampleBytes = model_.maxSampleBytes();
         encoderSpecHash = encoderSpecHash_;
         emit EncoderRecorded(encoderSpecHash_);
+        datasetManifestHash = datasetManifestHash_;
+        emit DatasetRecorded(datasetManifestHash_);
     }
 
     // ------------------------------------------------------------------ contributing

@@ -10,19 +10,24 @@ import click
 
 from ml import mechanisms, pipeline
 from ml import test_set as test_sets
+from ml.artifacts.kinds import dataset_manifest
+from ml.artifacts.store import open_store
 from ml.chain import wei_to_eth
 from ml.commands.common import (
     LOCAL,
     MANIFEST_VERSION,
+    Deployed,
     Duration,
     account_option,
     connected,
+    ipfs_option,
     is_local,
     load_account,
     network_option,
     one_line_errors,
     option_name,
     pack,
+    store_option,
     write_manifest,
 )
 from ml.datasets import load_text_csv
@@ -146,6 +151,13 @@ def mechanism_options(command):
     help="Manifest to write.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask before spending on a non-local network.")
+@click.option(
+    "--register",
+    is_flag=True,
+    help="Also publish version 1 of a new registry line (`ape run publish`, with --ipfs/--store).",
+)
+@ipfs_option
+@store_option
 @network_option
 @account_option
 @one_line_errors
@@ -165,6 +177,9 @@ def cli(
     seed,
     out,
     yes,
+    register,
+    ipfs,
+    store_root,
     network,
     account,
     **parameters,
@@ -185,6 +200,7 @@ def cli(
         encoder_kind or pipeline.default_encoder(source, model_kind), source, model_kind, features
     )
     parts = pipeline.load(source)
+    dataset_hash = dataset_manifest(source).hash()
     click.echo(
         f"Data: {dataset}: {len(parts.initial)} initial, {len(parts.train)} for contributors, "
         f"{len(parts.test)} test samples; classes {', '.join(parts.class_names)}"
@@ -223,9 +239,28 @@ def cli(
                 abort=True,
             )
         manifest = _deploy(
-            trained, encoder, source, owner, provider, mechanism, trainer_parameters, market, out
+            trained,
+            encoder,
+            source,
+            dataset_hash,
+            owner,
+            provider,
+            mechanism,
+            trainer_parameters,
+            market,
+            out,
         )
-    write_manifest(out, manifest)
+        write_manifest(out, manifest)
+        if register:
+            from ml.commands.publish import publish
+
+            store = open_store(ipfs, root=store_root)
+            published = publish(
+                Deployed(manifest, provider), out, owner, provider, store, None, None, None
+            )
+            click.echo(
+                f"Version {published.version} registered ({published.accuracy_ppm / 1e4:.2f}%)"
+            )
     total = sum(t["gas_used"] for t in manifest["transactions"])
     click.echo(f"{len(manifest['transactions'])} transactions, {total:,} gas in all")
     click.echo(f"Trainer {manifest['trainer']['address']}, model {manifest['model']['address']}")
@@ -291,7 +326,16 @@ def _hidden_test_set(encoded, encoder, model, test_set_file) -> test_sets.TestSe
 
 
 def _deploy(
-    trained, encoder, source, owner, provider, mechanism: str, parameters: dict, market, out
+    trained,
+    encoder,
+    source,
+    dataset_hash: str,
+    owner,
+    provider,
+    mechanism: str,
+    parameters: dict,
+    market,
+    out,
 ) -> dict:
     from ape import chain
 
@@ -321,6 +365,7 @@ def _deploy(
         owner,
         mechanism=mechanism,
         encoder_spec_hash=encoder.spec_hash(),
+        dataset_manifest_hash=dataset_hash,
         test_set=market and market["test_set"],
         reward=market["reward"] if market else 0,
         **parameters,
@@ -357,6 +402,7 @@ def _deploy(
         "class_names": list(model.classes_),
         "encoder": {"hash": encoder.spec_hash(), "spec": encoder.to_spec()},
         "dataset": source.to_dict(),
+        "dataset_manifest_hash": dataset_hash,
         "transactions": transactions,
     }
 

@@ -137,7 +137,7 @@ def publish(deployed, manifest_path, owner, provider, store, registry, line, nam
         label = name or f"{manifest['model']['kind']} on {manifest['dataset']['dataset']}"
         receipt = client.send(contract.createLine, label, sender=owner)
         receipts.append(receipt)
-        line = int(receipt.return_value or contract.lineCount())
+        line = int(next(e for e in receipt.events if e.event_name == "LineCreated").line)
         click.echo(f"  line {line} ({label!r}) created, tx {receipt.txn_hash}")
     parent = int(client.call(contract.versionCount, line))
     receipt = client.send(

@@ -29,7 +29,8 @@ contract DepositFormulaTest is Test {
     }
 
     function _trainer(uint256 costWeight) internal returns (DepositRefundTakeTrainer) {
-        return new DepositRefundTakeTrainer(model, costWeight, DAY, 9 * DAY, 0, bytes32(0));
+        return
+            new DepositRefundTakeTrainer(model, costWeight, DAY, 9 * DAY, 0, bytes32(0), bytes32(0));
     }
 
     /// @dev floor(sqrt(x)), bit by bit (independent of the contract's Math.sqrt).
@@ -249,7 +250,7 @@ contract DepositFormulaTest is Test {
     }
 
     function _trainerOf(SparsePerceptron m) internal returns (DepositRefundTakeTrainer) {
-        return new DepositRefundTakeTrainer(m, 1e15, DAY, 9 * DAY, 0, bytes32(0));
+        return new DepositRefundTakeTrainer(m, 1e15, DAY, 9 * DAY, 0, bytes32(0), bytes32(0));
     }
 
     // ---------------------------------------------------------------- the constructor
@@ -277,7 +278,9 @@ contract DepositFormulaTest is Test {
                 "refund wait must be shorter than the any-address wait"
             )
         );
-        new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0, bytes32(0));
+        new DepositRefundTakeTrainer(
+            model, 1e15, refundWait, anyAddressWait, 0, bytes32(0), bytes32(0)
+        );
     }
 
     /// Any refund wait shorter than the any-address wait is accepted: a take window of one
@@ -285,8 +288,9 @@ contract DepositFormulaTest is Test {
     function testFuzz_ShorterRefundWaitIsAccepted(uint256 refundWait, uint256 gap) public {
         refundWait = bound(refundWait, 0, 10 * 365 days - 1);
         uint256 anyAddressWait = refundWait + bound(gap, 1, 10 * 365 days - refundWait);
-        DepositRefundTakeTrainer t =
-            new DepositRefundTakeTrainer(model, 1e15, refundWait, anyAddressWait, 0, bytes32(0));
+        DepositRefundTakeTrainer t = new DepositRefundTakeTrainer(
+            model, 1e15, refundWait, anyAddressWait, 0, bytes32(0), bytes32(0)
+        );
         assertEq(t.refundWait(), refundWait, "refund wait");
         assertEq(t.anyAddressWait(), anyAddressWait, "any-address wait");
     }

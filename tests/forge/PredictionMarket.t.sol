@@ -514,7 +514,7 @@ contract PredictionMarketTest is MarketFixture {
     function test_ModelNotOwned() public {
         SparsePerceptron m = deployModel();
         PredictionMarket kept = new PredictionMarket{value: POOL}(
-            m, STAKE, WINDOW, REVEAL_WINDOW, 10, 0, testSetRoot(), 3, bytes32(0)
+            m, STAKE, WINDOW, REVEAL_WINDOW, 10, 0, testSetRoot(), 3, bytes32(0), bytes32(0)
         );
         vm.expectRevert(
             abi.encodeWithSelector(PredictionMarket.ModelNotOwned.selector, address(this))
@@ -860,6 +860,7 @@ contract PredictionMarketTest is MarketFixture {
             commitRevealWindow,
             root,
             size,
+            bytes32(0),
             bytes32(0)
         );
     }

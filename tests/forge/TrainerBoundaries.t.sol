@@ -25,7 +25,7 @@ contract TrainerBoundariesTest is TrainerFixture {
         vm.warp(1_700_000_000);
         model = deployModel();
         trainer = new DepositRefundTakeTrainer(
-            model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0, bytes32(0)
+            model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0, bytes32(0), bytes32(0)
         );
         model.transferOwnership(address(trainer));
         vm.deal(AUTHOR, 100 ether);

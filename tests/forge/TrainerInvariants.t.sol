@@ -21,7 +21,7 @@ contract TrainerInvariantsTest is TrainerFixture {
     function setUp() public {
         model = deployModel();
         trainer = new DepositRefundTakeTrainer(
-            model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0, bytes32(0)
+            model, COST_WEIGHT, REFUND_WAIT, ANY_ADDRESS_WAIT, 0, bytes32(0), bytes32(0)
         );
         model.transferOwnership(address(trainer));
         reputation = trainer.reputation();

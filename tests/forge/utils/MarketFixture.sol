@@ -133,6 +133,7 @@ abstract contract MarketFixture is TrainerFixture {
             commitRevealWindow,
             testSetRoot(),
             _secrets.length,
+            bytes32(0),
             bytes32(0)
         );
         m.transferOwnership(address(market));

@@ -1,0 +1,110 @@
+"""The provenance tour through the commands, on the embedded chain and the embedded store:
+deploy -> publish v1 -> bad contributions -> publish v2 -> history -> verify; and `verify`
+catching each kind of tampering: an artifact changed in the store, a snapshot whose words are
+not the chain's, an encoder spec that is not the trainer's."""
+
+import json
+
+import pytest
+
+from ml.artifacts.kinds import ModelSnapshot
+from ml.artifacts.store import EmbeddedStore
+from ml.commands import contribute, deploy, history, publish, verify
+from ml.provenance import cid_fields, read_version
+from ml.test_set import TestSet
+
+
+@pytest.fixture
+def deployed(run, tmp_path):
+    manifest_path = tmp_path / "deployment.json"
+    run(deploy.cli, "--model", "naive-bayes", "--refund-wait", "60s", "--out", manifest_path)
+    return manifest_path
+
+
+def test_publish_history_verify(run, deployed, tmp_path, project):
+    store = tmp_path / "store"
+    common = ["--deployment", deployed, "--store", store]
+    out = run(publish.cli, *common).output
+    assert "Version 1 registered" in out
+    manifest = json.loads(deployed.read_text())
+    registry = project.ModelRegistry.at(manifest["registry"]["address"])
+    line = manifest["registry"]["line"]
+    v1 = read_version(registry, line, 1)
+    assert v1.parent == 0 and v1.model == manifest["model"]["address"]
+    assert all(EmbeddedStore(store).has(cid) for cid in v1.cids.values())
+    # The registered accuracy is the chain's own: the trainer's view calls on the test set.
+    test_set = TestSet.from_json(EmbeddedStore(store).cat(v1.cids["testSet"]).decode())
+    trainer = project.DepositRefundTakeTrainer.at(v1.trainer)
+    correct = sum(
+        trainer.predict(s) == y for s, y in zip(test_set.samples, test_set.labels, strict=True)
+    )
+    assert v1.accuracy_ppm == correct * 1_000_000 // len(test_set)
+
+    for text in ("A warm, funny film.", "A delight from start to end.", "Lovely and kind."):
+        run(contribute.cli, text, "--label", "negative", "--deployment", deployed, "--account", 1)
+    assert "Version 2 registered" in run(publish.cli, *common).output
+    v2 = read_version(registry, line, 2)
+    assert v2.parent == 1 and v2.cids["testSet"] == v1.cids["testSet"]
+    assert v2.cids["snapshot"] != v1.cids["snapshot"]
+
+    listing = run(history.cli, "--deployment", deployed).output
+    assert (
+        "2 versions" in listing
+        and "v2 (parent 1)" in listing
+        and str(v1.cids["snapshot"]) in listing
+    )
+
+    for number in (1, 2):
+        checked = run(verify.cli, number, "--from-data", *common).output
+        assert "FAIL" not in checked and "All 9 checks passed" in checked, checked
+
+
+def test_verify_catches_each_tampering(run, deployed, tmp_path, project, accounts, chain):
+    store_dir = tmp_path / "store"
+    common = ["--deployment", deployed, "--store", store_dir]
+    run(publish.cli, *common)
+    manifest = json.loads(deployed.read_text())
+    registry = project.ModelRegistry.at(manifest["registry"]["address"])
+    line = manifest["registry"]["line"]
+    v1 = read_version(registry, line, 1)
+    store = EmbeddedStore(store_dir)
+
+    def register(**replaced):
+        cids = {**v1.cids, **{k: store.add(v) for k, v in replaced.items()}}
+        registry.register(
+            line,
+            {
+                "model": v1.model,
+                "trainer": v1.trainer,
+                **cid_fields(cids),
+                "parent": 1,
+                "accuracyPpm": v1.accuracy_ppm,
+                "measuredAtBlock": v1.measured_at,
+            },
+            sender=accounts[0],
+        )
+        return int(registry.versionCount(line))
+
+    snapshot = ModelSnapshot.from_bytes(store.cat(v1.cids["snapshot"]))
+    words = list(snapshot.words)
+    words[0] ^= 1
+    forged = ModelSnapshot(
+        snapshot.kind,
+        snapshot.constructor,
+        words,
+        snapshot.chain_id,
+        snapshot.model,
+        snapshot.block,
+    )
+    wrong_words = register(snapshot=forged.to_bytes())
+    wrong_encoder = register(encoder=b'{"kind":"vocabulary","words":["a"]}')
+
+    out = run(verify.cli, wrong_words, *common, ok=False).output
+    assert "FAIL  snapshot = chain: 1 of" in out and "1 of 8 checks failed" in out
+    out = run(verify.cli, wrong_encoder, *common, ok=False).output
+    assert "FAIL  encoder hash" in out
+
+    # An artifact changed in the store: refused on fetch, by its CID.
+    (store_dir / str(v1.cids["dataset"])).write_bytes(b"{}")
+    out = run(verify.cli, 1, *common, ok=False).output
+    assert "FAIL  fetch dataset" in out and "hashes to" in out
