@@ -64,7 +64,8 @@ def deploy_trainer(
     a one-line MechanismError before anything is sent. encoder_spec_hash is
     `Encoder.spec_hash()` (32 zero bytes: no encoder recorded); dataset_manifest_hash is
     `DatasetManifest.hash()` (`ml.artifacts.kinds`; zero: none recorded). The deployment's
-    `parameters` are the values used. A mechanism that takes a test set (the prediction market) commits to
+    `parameters` are the values used. A mechanism that takes a test set (the prediction
+    market) commits to
     `test_set` (an `ml.test_set.TestSet`) and is funded with `reward` wei by `owner`, its
     provider.
     """

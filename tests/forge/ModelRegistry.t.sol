@@ -93,7 +93,7 @@ contract ModelRegistryTest is TrainerFixture {
     /// @dev The one place a trainer is deployed (a PointsTrainer with no waits recording `spec`),
     /// then handed `m`.
     function _deployTrainer(SparsePerceptron m, bytes32 spec) internal returns (address t) {
-        t = address(new PointsTrainer(IClassifier(address(m)), 0, 0, spec));
+        t = address(new PointsTrainer(IClassifier(address(m)), 0, 0, spec, bytes32(0)));
         m.transferOwnership(t);
     }
 
@@ -410,7 +410,7 @@ contract ModelRegistryTest is TrainerFixture {
     function test_AModelItsTrainerDoesNotOwnReverts() public {
         uint256 line = _line(ALICE);
         SparsePerceptron m = deployModel();
-        address t = address(new PointsTrainer(IClassifier(address(m)), 0, 0, SPEC));
+        address t = address(new PointsTrainer(IClassifier(address(m)), 0, 0, SPEC, bytes32(0)));
         _expectRegisterReverts(ALICE, line, _input(address(m), t, 0, 1), _notOwned(t, address(m)));
         m.transferOwnership(BOB);
         _expectRegisterReverts(ALICE, line, _input(address(m), t, 0, 1), _notOwned(t, address(m)));
