@@ -104,11 +104,29 @@ def build_artifacts(deployed: Deployed, manifest_path: Path, block: int) -> Arti
     )
 
 
-def publish(deployed, manifest_path, owner, provider, store, registry, line, name) -> Published:
-    """Registers the deployment's model now as the next version of its line (creating the
-    registry and the line when the manifest has none) and records them in the manifest."""
+def require_line_owner(contract, line: int, account) -> None:
+    """One line, before anything is sent, unless `account` owns the registry line."""
+    owner = contract.lineOwner(line)
+    if owner != account.address:
+        raise click.ClickException(
+            f"line {line} of the registry at {contract.address} is owned by {owner}, not by "
+            f"{account.address}: only its owner publishes (--account)"
+        )
+
+
+def publish(
+    deployed, manifest_path, owner, provider, store, registry, line, name, parent=None
+) -> Published:
+    """Registers the deployment's model now as a version of its line whose parent is `parent`
+    (default: the line's latest), creating the registry and the line when the manifest has
+    none, and records them in the manifest."""
     from ape import chain, project
 
+    recorded = deployed.manifest.get("registry", {})
+    if registry or recorded.get("address"):
+        known = open_registry(registry or recorded["address"], provider)
+        if line or recorded.get("line"):
+            require_line_owner(known, line or recorded["line"], owner)
     block = chain.blocks.head.number
     artifacts = build_artifacts(deployed, manifest_path, block)
     accuracy = measure(artifacts.snapshot, artifacts.test_set)
@@ -116,7 +134,6 @@ def publish(deployed, manifest_path, owner, provider, store, registry, line, nam
     for what, cid in cids.items():
         click.echo(f"  {what:<9} {cid}")
     manifest = deployed.manifest
-    recorded = manifest.get("registry", {})
     registry = registry or recorded.get("address")
     receipts = []
     if registry is None:
@@ -139,7 +156,8 @@ def publish(deployed, manifest_path, owner, provider, store, registry, line, nam
         receipts.append(receipt)
         line = int(next(e for e in receipt.events if e.event_name == "LineCreated").line)
         click.echo(f"  line {line} ({label!r}) created, tx {receipt.txn_hash}")
-    parent = int(client.call(contract.versionCount, line))
+    latest = int(client.call(contract.versionCount, line))
+    parent = latest if parent is None else parent
     receipt = client.send(
         contract.register,
         line,
@@ -156,7 +174,7 @@ def publish(deployed, manifest_path, owner, provider, store, registry, line, nam
     receipts.append(receipt)
     manifest["registry"] = {"address": contract.address, "line": line}
     write_manifest(manifest_path, manifest)
-    return Published(parent + 1, cids, accuracy, block, receipts)
+    return Published(latest + 1, cids, accuracy, block, receipts)
 
 
 @click.command()

@@ -9,7 +9,7 @@ import pytest
 
 from ml.artifacts.kinds import ModelSnapshot
 from ml.artifacts.store import EmbeddedStore
-from ml.commands import contribute, deploy, history, publish, verify
+from ml.commands import contribute, deploy, history, publish, rollback, verify
 from ml.provenance import cid_fields, read_version
 from ml.test_set import TestSet
 
@@ -108,3 +108,58 @@ def test_verify_catches_each_tampering(run, deployed, tmp_path, project, account
     (store_dir / str(v1.cids["dataset"])).write_bytes(b"{}")
     out = run(verify.cli, 1, *common, ok=False).output
     assert "FAIL  fetch dataset" in out and "hashes to" in out
+
+
+def test_rollback_restores_version_1_after_bad_data(run, deployed, tmp_path, project, chain):
+    store_dir = tmp_path / "store"
+    common = ["--deployment", deployed, "--store", store_dir]
+    run(publish.cli, *common)
+    manifest = json.loads(deployed.read_text())
+    registry = project.ModelRegistry.at(manifest["registry"]["address"])
+    line = manifest["registry"]["line"]
+    # Contribute the test texts with flipped labels until the model's accuracy drops.
+    from ml.datasets import sample_reviews
+
+    reviews = sample_reviews()
+    v1 = read_version(registry, line, 1)
+    for text, y in list(zip(reviews.texts_test, reviews.y_test, strict=True))[:12]:
+        wrong = reviews.class_names[1 - int(y)]
+        run(contribute.cli, text, "--label", wrong, "--deployment", deployed, "--account", 2)
+    run(publish.cli, *common)
+    v2 = read_version(registry, line, 2)
+    assert v2.accuracy_ppm < v1.accuracy_ppm
+
+    out = run(rollback.cli, 1, *common).output
+    assert "Version 3 registered (parent 1)" in out
+    v3 = read_version(registry, line, 3)
+    assert v3.parent == 1 and v3.accuracy_ppm == v1.accuracy_ppm
+    assert v3.model != v1.model and v3.model == json.loads(deployed.read_text())["model"]["address"]
+    restored = ModelSnapshot.from_bytes(EmbeddedStore(store_dir).cat(v3.cids["snapshot"]))
+    original = ModelSnapshot.from_bytes(EmbeddedStore(store_dir).cat(v1.cids["snapshot"]))
+    assert restored.words == original.words and restored.constructor == original.constructor
+    assert "All 8 checks passed" in run(verify.cli, 3, *common).output
+    # The old deployment stays as it was: version 2's model still answers with its state.
+    assert "All 8 checks passed" in run(verify.cli, 2, *common).output
+
+
+def test_bad_input_is_one_line_and_sends_nothing(run, deployed, tmp_path, project, chain, accounts):
+    store_dir = tmp_path / "store"
+    common = ["--deployment", deployed, "--store", store_dir]
+    out = run(history.cli, "--deployment", deployed, ok=False).output
+    assert "not in a registry yet" in out
+    run(publish.cli, *common)
+    nonce = accounts[1].nonce
+    head = chain.blocks.head.number
+    out = run(publish.cli, *common, "--account", 1, ok=False).output
+    assert "is owned by" in out and "only its owner publishes" in out
+    out = run(verify.cli, 7, *common, ok=False).output
+    assert "has no version 7: its versions are 1 to 1" in out
+    out = run(rollback.cli, 9, *common, ok=False).output
+    assert "has no version 9" in out
+    out = run(publish.cli, *common, "--registry", "0x" + "12" * 20, ok=False).output
+    assert "no contract at the registry address" in out
+    out = run(verify.cli, *common[:2], "--ipfs", "http://127.0.0.1:1", ok=False).output
+    assert (
+        out.startswith("Error: no IPFS node answers at http://127.0.0.1:1") and out.count("\n") == 1
+    )
+    assert chain.blocks.head.number == head and accounts[1].nonce == nonce
