@@ -23,3 +23,6 @@ def run(network):
         return result
 
     return invoke
+
+
+from ipfs_fixture import ipfs_node  # noqa: E402, F401 (the live node, for the provenance tour)

@@ -163,3 +163,26 @@ def test_bad_input_is_one_line_and_sends_nothing(run, deployed, tmp_path, projec
         out.startswith("Error: no IPFS node answers at http://127.0.0.1:1") and out.count("\n") == 1
     )
     assert chain.blocks.head.number == head and accounts[1].nonce == nonce
+
+
+def test_the_tour_against_a_live_ipfs_node(run, deployed, ipfs_node, tmp_path):
+    """publish -> verify -> rollback with the artifacts on a real node (--ipfs): the CIDs the
+    node gives are the embedded store's, so the same versions verify from either."""
+    node = ["--deployment", deployed, "--ipfs", ipfs_node]
+    assert "Version 1 registered" in run(publish.cli, *node).output
+    assert "All 8 checks passed" in run(verify.cli, 1, *node).output
+    assert "Version 2 registered (parent 1)" in run(rollback.cli, 1, *node).output
+    assert "All 8 checks passed" in run(verify.cli, 2, *node).output
+    # The embedded store holds the same bytes under the same CIDs once exported there.
+    from ml.artifacts.store import EmbeddedStore, NodeStore
+
+    embedded, live = EmbeddedStore(tmp_path / "copy"), NodeStore(ipfs_node)
+    manifest = json.loads(deployed.read_text())
+    registry_line = manifest["registry"]
+    from ape import project
+
+    registry = project.ModelRegistry.at(registry_line["address"])
+    for cid in read_version(registry, registry_line["line"], 2).cids.values():
+        assert embedded.import_car(live.export_car(cid)) == cid
+    local = ["--deployment", deployed, "--store", tmp_path / "copy"]
+    assert "All 8 checks passed" in run(verify.cli, 2, *local).output
