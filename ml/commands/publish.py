@@ -144,7 +144,7 @@ def publish(
             )
         contract = owner.deploy(project.ModelRegistry)
         receipts.append(chain.get_receipt(contract.txn_hash))
-        click.echo(f"  registry  deployed at {contract.address}")
+        click.echo(f"  registry  deployed at {contract.address}: gas {receipts[-1].gas_used:,}")
     else:
         contract = open_registry(registry, provider)
     client = client_for(deployed)
@@ -155,7 +155,9 @@ def publish(
         receipt = client.send(contract.createLine, label, sender=owner)
         receipts.append(receipt)
         line = int(next(e for e in receipt.events if e.event_name == "LineCreated").line)
-        click.echo(f"  line {line} ({label!r}) created, tx {receipt.txn_hash}")
+        click.echo(
+            f"  line {line} ({label!r}) created: gas {receipt.gas_used:,}, tx {receipt.txn_hash}"
+        )
     latest = int(client.call(contract.versionCount, line))
     parent = latest if parent is None else parent
     receipt = client.send(
