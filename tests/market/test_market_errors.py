@@ -271,6 +271,7 @@ def test_a_market_that_does_not_own_its_model_takes_no_contribution(
         test_set.root,
         len(test_set),
         bytes(32),
+        bytes(32),
         value=REWARD,
     )  # the model's ownership not handed over
     a = contributors[0]

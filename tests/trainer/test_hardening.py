@@ -440,6 +440,7 @@ def _deploy_drt(project, owner, model_contract, refund_wait, any_address_wait, w
         any_address_wait,
         window,
         bytes(32),
+        bytes(32),
     )
 
 
@@ -462,10 +463,15 @@ def test_constructors_refuse_settings_without_a_take_window_or_with_an_unbounded
         _deploy_drt(project, owner, model_contract, DAY, 9 * DAY, MAX_COMMIT_REVEAL_WINDOW + 1)
     with reverts_with(project.PointsTrainer.InvalidParameters, reason=too_long):
         owner.deploy(
-            project.PointsTrainer, model_contract, DAY, MAX_COMMIT_REVEAL_WINDOW + 1, bytes(32)
+            project.PointsTrainer,
+            model_contract,
+            DAY,
+            MAX_COMMIT_REVEAL_WINDOW + 1,
+            bytes(32),
+            bytes(32),
         )
     with reverts_with(project.PointsTrainer.InvalidParameters, reason=too_long):
-        owner.deploy(project.PointsTrainer, model_contract, DAY, 2**256 - 1, bytes(32))
+        owner.deploy(project.PointsTrainer, model_contract, DAY, 2**256 - 1, bytes(32), bytes(32))
 
     # The smallest take window and the largest commit-reveal window are accepted.
     assert _deploy_drt(project, owner, model_contract, 0, 1).anyAddressWait() == 1
