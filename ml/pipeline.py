@@ -193,10 +193,22 @@ class Encoded:
     num_features: int
 
 
-def encode(encoder: Encoder, parts: Parts) -> Encoded:
+def fit(encoder: Encoder, parts: Parts) -> Encoder:
     """Fits `encoder` on the initial and train inputs (the labels are not used: a vocabulary
-    or a scale needs only the corpus, and never the test part) and encodes every part."""
-    encoder.fit(parts.initial + parts.train)
+    or a scale needs only the corpus, and never the test part)."""
+    return encoder.fit(parts.initial + parts.train)
+
+
+def refit(spec: dict, source: Source) -> Encoder:
+    """A new encoder of `spec`'s kind and hyperparameters, fitted on `source` as `deploy` fits
+    one: a published spec is re-derived from the data when this one's spec equals it."""
+    kind = type(Encoder.from_spec(spec))
+    return fit(kind(**spec["parameters"]), load(source))
+
+
+def encode(encoder: Encoder, parts: Parts) -> Encoded:
+    """Fits `encoder` (`fit`) and encodes every part."""
+    fit(encoder, parts)
     return Encoded(
         *_encodable(encoder, parts.initial, parts.y_initial),
         *_encodable(encoder, parts.train, parts.y_train),

@@ -10,6 +10,7 @@ and registers it as a new version whose parent is the version rolled back to.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from ml.artifacts.cid import DAG_PB, RAW, Cid
@@ -109,6 +110,25 @@ class VersionRecord:
     measured_at: int
     publisher: str
     published_at: int
+    #: the VersionRegistered event's transaction and block (`history` fills them in)
+    registered_in: str | None = None
+    registered_at_block: int | None = None
+
+    def to_json(self) -> dict:
+        """The record with its CIDs as strings (`history --json`)."""
+        return {
+            "version": self.number,
+            "parent": self.parent,
+            "model": self.model,
+            "trainer": self.trainer,
+            "cids": {name: str(cid) for name, cid in self.cids.items()},
+            "accuracy_ppm": self.accuracy_ppm,
+            "measured_at_block": self.measured_at,
+            "publisher": self.publisher,
+            "published_at": self.published_at,
+            "registered_in": self.registered_in,
+            "registered_at_block": self.registered_at_block,
+        }
 
 
 def read_version(registry, line: int, number: int) -> VersionRecord:
@@ -133,9 +153,23 @@ def read_version(registry, line: int, number: int) -> VersionRecord:
 
 
 def history(registry, line: int) -> list[VersionRecord]:
+    """The line's versions, oldest first, each joined to the transaction that registered it
+    (its VersionRegistered event; the search starts at version 1's measured block, which no
+    registration of the line precedes)."""
+    from ape import chain
+
     if not 1 <= line <= int(registry.lineCount()):
         raise ProvenanceError(f"no line {line} in the registry at {registry.address}")
-    return [read_version(registry, line, n) for n in range(1, int(registry.versionCount(line)) + 1)]
+    count = int(registry.versionCount(line))
+    versions = [read_version(registry, line, n) for n in range(1, count + 1)]
+    if versions:
+        events = registry.VersionRegistered.range(
+            versions[0].measured_at, chain.blocks.head.number + 1, search_topics={"line": line}
+        )
+        for event in events:
+            v = versions[int(event.version) - 1]
+            v.registered_in, v.registered_at_block = event.transaction_hash, event.block_number
+    return versions
 
 
 # ---------------------------------------------------------------------------- publishing
@@ -186,6 +220,21 @@ def version_input(model, trainer, cids, *, parent: int, accuracy: int, block: in
 # ---------------------------------------------------------------------------- verifying
 
 
+def _refitted(published: bytes, refit) -> tuple[bool, str, str]:
+    """(equal, what passing says, what failing says) of the published encoder spec against
+    one fitted anew on the data."""
+    try:
+        spec = json.loads(published)
+        again = refit(spec).to_json().encode()
+    except (ValueError, TypeError, KeyError) as err:  # InvalidSpec is a ValueError
+        return False, "", f"the published spec does not rebuild an encoder: {err}"
+    return (
+        again == published,
+        "an encoder of the spec's kind and parameters, fitted on the data, has this spec",
+        f"an encoder fitted on the data has another spec (keccak256 {keccak_hex(again)})",
+    )
+
+
 @dataclass
 class Check:
     name: str
@@ -201,11 +250,13 @@ def verify(
     model_contract,
     line_encoder_hash: str,
     dataset: DatasetManifest | None = None,
+    refit=None,
 ) -> list[Check]:
     """Every check of a version: each artifact fetched and hashed to its CID, the encoder and
-    the dataset manifest against the trainer's recorded hashes (and the dataset against the
-    data, when `dataset` is rebuilt from it), the snapshot against the model's state at the
-    block it claims, and the metrics re-measured from the snapshot on the test set."""
+    the dataset manifest against the trainer's recorded hashes (and both against the data: the
+    manifest when `dataset` is rebuilt from it, the encoder spec when `refit(spec)` fits a new
+    encoder of its kind and hyperparameters on it), the snapshot against the model's state at
+    the block it claims, and the metrics re-measured from the snapshot on the test set."""
     checks: list[Check] = []
     blobs: dict[str, bytes] = {}
     for name in ARTIFACTS:
@@ -228,6 +279,8 @@ def verify(
             f"keccak256 {actual} = the trainer's encoderSpecHash and the line's",
             f"keccak256 {actual}; the trainer recorded {recorded}, the line {line_encoder_hash}",
         )
+        if refit is not None:
+            check("encoder from the data", *_refitted(blobs["encoder"], refit))
     if "dataset" in blobs:
         recorded = "0x" + bytes(trainer.datasetManifestHash()).hex()
         actual = keccak_hex(blobs["dataset"])

@@ -1,7 +1,8 @@
 """`ape run gas-report --out FILE.json`: deploy and exercise every model, write exact gas per
 operation as JSON (scenario -> operation -> gas) and the table in docs/gas.md, then a real
 sequence of contributions on the shipped SMS texts priced both ways (`ml/gas_sequence.py`), and
-a standard prediction market on the same texts (`ml/gas_market.py`).
+a standard prediction market on the same texts (`ml/gas_market.py`), and the model registry's
+transactions (`ml/gas_registry.py`).
 
 Runs on anvil by default: its eth_estimateGas (the `predict` figure) equals the gas a call
 uses, while eth-tester's estimate adds a margin. Deployments and updates are identical on both.
@@ -14,7 +15,7 @@ import click
 from ape import accounts, chain, networks
 from ape.cli import ConnectedProviderCommand, network_option
 
-from ml import gas_market, gas_sequence
+from ml import gas_market, gas_registry, gas_sequence
 from ml.gas import (
     SCENARIOS,
     floors,
@@ -58,6 +59,7 @@ def cli(ecosystem, network, provider, out, markdown):
         for kind in gas_sequence.MODELS
     ]
     report["sequence"] = [run.summary() for run in runs]
+    report["registry"] = gas_registry.measure(accounts.test_accounts, chain)
     # A market's scoring is ~100 transactions of 4-8M gas each: the anvil ape-foundry starts
     # keeps every EVM step of them in memory (--steps-tracing) and dies. So they run on the
     # simulation's anvil (the same gas: Cancun rules there, and no EIP-7623 floor reaches these
@@ -80,5 +82,7 @@ def cli(ecosystem, network, provider, out, markdown):
         + gas_sequence.render_markdown(runs)
         + "\n"
         + gas_market.render_markdown(report["market"])
+        + "\n"
+        + gas_registry.render_markdown(report["registry"])
     )
     click.echo(f"Wrote {out} and {markdown}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ml.commands.common import one_line_errors
+from ml.artifacts.store import open_store
+from ml.commands.common import ipfs_option, one_line_errors, store_option
 from ml.simulate import (
     Sweep,
     embedded_anvil,
@@ -17,6 +18,7 @@ from ml.simulate import (
     run_sweep,
 )
 from ml.simulate.data import load_data
+from ml.simulate.report import publish_report
 
 
 def _progress_bar(label: str, seconds: int):
@@ -61,8 +63,16 @@ def _out_dir(path: str) -> Path:
     help="The chain the run's transactions go to after the deployment on anvil: anvil, or revm "
     "in-process (same gas and outcome, several times faster).",
 )
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Add report.json and transactions.csv to the artifact store and print their CIDs "
+    "(recorded in published.json).",
+)
+@ipfs_option
+@store_option
 @one_line_errors
-def cli(preset, config, out, backend):
+def cli(preset, config, out, backend, publish, ipfs, store_root):
     """Simulate contributors and attackers against a deployed model and its incentives, on an
     anvil of the simulation's own."""
     if (preset is None) == (config is None):
@@ -70,6 +80,11 @@ def cli(preset, config, out, backend):
     # Every check (a ScenarioError: one line), the data's included, before a chain starts.
     scenario = load_preset(preset) if preset else load_scenario(config)
     data = load_data(scenario)
+    if publish and isinstance(scenario, Sweep):
+        raise click.UsageError(
+            "--publish takes one run's report; publish a sweep's points one by one"
+        )
+    store = open_store(ipfs, root=store_root) if publish else None  # a bad node fails first
     out = _out_dir(out)
     if isinstance(scenario, Sweep):
         points = run_sweep(
@@ -84,6 +99,9 @@ def cli(preset, config, out, backend):
         return
     with embedded_anvil() as provider:
         _run(scenario, provider, out, data, backend)
+    if store is not None:
+        for name, cid in publish_report(out, store).items():
+            click.echo(f"published {name}: {cid}")
 
 
 def _run(scenario, provider, out: Path, data, backend: str) -> None:

@@ -3,6 +3,7 @@ targets of docs/gas.md (gas is deterministic, so these are checks, not timings).
 
 import pytest
 
+from ml import gas_registry
 from ml.gas import (
     EXCEPTIONS,
     OPERATIONS,
@@ -49,3 +50,12 @@ def test_markdown_table_has_a_row_per_measurement(report, accounts):
     table = render_markdown(report, {name: floors(name, accounts) for name in report})
     assert table.count("\n| ") == 1 + sum(len(ops) for ops in report.values())
     assert "MISSED" not in table
+
+
+def test_the_registry_report_has_a_row_per_transaction(accounts, chain):
+    gas = gas_registry.measure(accounts, chain)
+    assert list(gas) == list(gas_registry.TRANSACTIONS)
+    # Version 1 writes the line's encoder hash too: one more new slot than a later version.
+    assert gas["register version 1"] - gas["register version 2"] > 20_000
+    table = gas_registry.render_markdown(gas)
+    assert all(f"| {name} | {used:,} |" in table for name, used in gas.items())

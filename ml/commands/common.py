@@ -64,6 +64,16 @@ store_option = click.option(
     show_default=True,
     help="The embedded artifact store's directory (without --ipfs).",
 )
+#: Where a deployment's versions are: the manifest records both once `publish` has run.
+registry_option = click.option(
+    "--registry", default=None, help="A ModelRegistry's address [default: the manifest's]."
+)
+line_option = click.option(
+    "--line",
+    type=click.IntRange(1),
+    default=None,
+    help="A registry line [default: the manifest's]",
+)
 
 
 def one_line_errors(command):

@@ -1,7 +1,7 @@
 """`ape run verify [VERSION]`: check every claim of a registered version with nothing but the
 chain and the store: each artifact hashes to its CID, the encoder spec and the dataset manifest
-hash to what the version's trainer recorded (and, with --from-data, the manifest is rebuilt
-from the data byte for byte), the snapshot equals the model's state at the block it claims,
+hash to what the version's trainer recorded (and, with --from-data, both are rebuilt from the
+data byte for byte), the snapshot equals the model's state at the block it claims,
 and the accuracy re-measured from the snapshot on the test set is the registered one."""
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from ml.commands.common import (
     connected,
     deployment_option,
     ipfs_option,
+    line_option,
     network_option,
     one_line_errors,
     read_manifest,
+    registry_option,
     store_option,
 )
 from ml.commands.publish import line_of
@@ -26,11 +28,13 @@ from ml.provenance import read_version, snapshot_at, verify
 
 @click.command()
 @click.argument("version", type=click.IntRange(1), required=False)
-@click.option("--from-data", is_flag=True, help="Also rebuild the dataset manifest from the data.")
 @click.option(
-    "--registry", default=None, help="A ModelRegistry's address [default: the manifest's]."
+    "--from-data",
+    is_flag=True,
+    help="Also rebuild the dataset manifest and refit the encoder from the data.",
 )
-@click.option("--line", type=click.IntRange(1), default=None, help="[default: the manifest's]")
+@registry_option
+@line_option
 @ipfs_option
 @store_option
 @deployment_option
@@ -52,7 +56,8 @@ def cli(version, from_data, registry, line, ipfs, store_root, manifest_path, net
         trainer = getattr(project, mechanism.contract_name).at(record.trainer)
         kind = manifest["model"]["kind"]
         model = getattr(project, manifest["model"]["contract"]).at(record.model)
-        data = dataset_manifest(pipeline.Source(**manifest["dataset"])) if from_data else None
+        source = pipeline.Source(**manifest["dataset"])
+        data = dataset_manifest(source) if from_data else None
         checks = verify(
             record,
             store,
@@ -60,6 +65,7 @@ def cli(version, from_data, registry, line, ipfs, store_root, manifest_path, net
             model_contract=model,
             line_encoder_hash="0x" + bytes(contract.encoderSpecHash(line)).hex(),
             dataset=data,
+            refit=(lambda spec: pipeline.refit(spec, source)) if from_data else None,
         )
         click.echo(f"Version {number} of line {line} (model {record.model}):")
         for c in checks:

@@ -235,3 +235,17 @@ def write_report(result: RunResult, out: Path) -> dict:
             writer.writerow([getattr(tx, k) for k in fields] + [tx.gas_used, tx.fee])
     (out / "summary.md").write_text(summary(report))
     return report
+
+
+#: The files of a run that `publish_report` adds to a store: the report and its audit trail.
+PUBLISHED_FILES = ("report.json", "transactions.csv")
+
+
+def publish_report(out: Path, store) -> dict[str, str]:
+    """Adds a run's report.json and transactions.csv, byte for byte as written, to `store` and
+    records their CIDs in out/published.json; returns {file name: CID}. The report names the
+    chain, the deployment's transactions and each measurement's block and last transaction,
+    and the CSV every transaction's hash and block: the CIDs pin those facts."""
+    cids = {name: str(store.add((out / name).read_bytes())) for name in PUBLISHED_FILES}
+    (out / "published.json").write_text(json.dumps(cids, indent=1) + "\n")
+    return cids

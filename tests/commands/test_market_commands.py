@@ -12,12 +12,13 @@ import pytest
 from helpers import fails_with
 
 from ml.chain import wei_to_eth
-from ml.commands import claim, contribute, deploy, reveal, score, status
+from ml.commands import claim, contribute, deploy, publish, reveal, score, status, verify
 from ml.datasets import SAMPLE_REVIEWS, sample_reviews
 from ml.encoders import Encoder
 from ml.errors import InvalidSample
 from ml.models import NaiveBayes
 from ml.packing import decode_sparse, encode_sparse
+from ml.provenance import read_version
 from ml.test_set import TestSet
 
 WINDOW = 3600  # seconds: the participation window, and the reveal window after it
@@ -92,6 +93,11 @@ def test_market_deploy_contribute_reveal_score_status_claim(
     assert trainer.rewardPool() == trainer.balance == REWARD
     assert f"Hidden test set: 10 samples (the dataset test part), root {commitment['root']}" in out
     assert "phase participation" in run(status.cli, "--deployment", path).output
+    # Its test set is secret until revealed: publishing (which measures on it) waits.
+    store = ["--store", tmp_path / "store"]
+    nonce = accounts[0].nonce
+    out = run(publish.cli, "--deployment", path, *store, ok=False).output
+    assert "test set stays hidden until it is revealed" in out and accounts[0].nonce == nonce
 
     # One contribution that the replay scores above zero (accounts[1]), then one below zero
     # (accounts[2]), found with the mirror of the initial model (the market's model learns
@@ -131,6 +137,16 @@ def test_market_deploy_contribute_reveal_score_status_claim(
     assert "Contributions 2, scored 2, payouts 0" in out
     assert "Scores (2 of 2 scored; the best 1):" in out
     assert f"  +{expected[0]}  {accounts[1].address}" in out and accounts[2].address not in out
+
+    # Revealed, the test set is published with the version, which is measured on it: the
+    # registered accuracy is the settled model's on the revealed leaves, and verify agrees.
+    assert "Version 1 registered" in run(publish.cli, "--deployment", path, *store).output
+    registered = json.loads(path.read_text())["registry"]
+    version = read_version(project.ModelRegistry.at(registered["address"]), registered["line"], 1)
+    assert version.cids["testSet"].digest != bytes(32)
+    correct = sum(model.predict(leaf.sample) == leaf.label for leaf in test_set.leaves)
+    assert version.accuracy_ppm == correct * 1_000_000 // size
+    assert "All 8 checks passed" in run(verify.cli, "--deployment", path, *store).output
 
     # The positive one claims its stake, the pool and the negative one's stake, to the wei;
     # the negative one has nothing to claim; nothing is left anywhere.

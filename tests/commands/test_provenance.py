@@ -42,7 +42,8 @@ def test_publish_history_verify(run, deployed, tmp_path, project):
 
     for text in ("A warm, funny film.", "A delight from start to end.", "Lovely and kind."):
         run(contribute.cli, text, "--label", "negative", "--deployment", deployed, "--account", 1)
-    assert "Version 2 registered" in run(publish.cli, *common).output
+    second = run(publish.cli, *common).output
+    assert "Version 2 registered" in second
     v2 = read_version(registry, line, 2)
     assert v2.parent == 1 and v2.cids["testSet"] == v1.cids["testSet"]
     assert v2.cids["snapshot"] != v1.cids["snapshot"]
@@ -53,10 +54,18 @@ def test_publish_history_verify(run, deployed, tmp_path, project):
         and "v2 (parent 1)" in listing
         and str(v1.cids["snapshot"]) in listing
     )
+    # Each version's metrics are joined to the chain: the block they were measured at and the
+    # transaction (and block) that registered them, the one each publish printed.
+    records = json.loads(run(history.cli, "--deployment", deployed, "--json").output)
+    assert [(r["version"], r["parent"]) for r in records] == [(1, 0), (2, 1)]
+    for record, printed in zip(records, (out, second), strict=True):
+        assert f"tx {record['registered_in']}" in printed
+        assert record["measured_at_block"] < record["registered_at_block"]
+        assert f"in {record['registered_in']}" in listing
 
     for number in (1, 2):
         checked = run(verify.cli, number, "--from-data", *common).output
-        assert "FAIL" not in checked and "All 9 checks passed" in checked, checked
+        assert "FAIL" not in checked and "All 10 checks passed" in checked, checked
 
 
 def test_verify_catches_each_tampering(run, deployed, tmp_path, project, accounts, chain):
@@ -103,6 +112,16 @@ def test_verify_catches_each_tampering(run, deployed, tmp_path, project, account
     assert "FAIL  snapshot = chain: 1 of" in out and "1 of 8 checks failed" in out
     out = run(verify.cli, wrong_encoder, *common, ok=False).output
     assert "FAIL  encoder hash" in out
+
+    # Other data than the deployment's (a larger test share): with --from-data the manifest
+    # rebuilt from it and the encoder refitted on it both differ from what was published.
+    other = json.loads(deployed.read_text())
+    other["dataset"]["test_share"] = 0.5
+    other_path = tmp_path / "other.json"
+    other_path.write_text(json.dumps(other))
+    mixed = ["--from-data", "--deployment", other_path, "--store", store_dir]
+    out = run(verify.cli, 1, *mixed, ok=False).output
+    assert "FAIL  dataset from the data" in out and "FAIL  encoder from the data" in out
 
     # An artifact changed in the store: refused on fetch, by its CID.
     (store_dir / str(v1.cids["dataset"])).write_bytes(b"{}")

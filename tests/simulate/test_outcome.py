@@ -1,10 +1,15 @@
 """The `quick` preset (an honest agent and a label-flipping attacker, three days) on the real
 contracts: who gains, who loses, what the model does, and that the books balance."""
 
+import csv
+import json
+
 import pytest
 
+from ml.artifacts.cid import Cid
+from ml.artifacts.store import EmbeddedStore
 from ml.simulate import embedded_anvil, load_preset, run_scenario
-from ml.simulate.report import TIMING_KEYS
+from ml.simulate.report import PUBLISHED_FILES, TIMING_KEYS, publish_report
 
 #: How far below its start the test accuracy may fall during the run (percentage points).
 ACCURACY_MARGIN = 0.03
@@ -16,10 +21,16 @@ def _run(scenario, out=None):
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def quick_out(tmp_path_factory):
+    """The folder of the first run's report.json, transactions.csv and summary.md."""
+    return tmp_path_factory.mktemp("quick")
+
+
+@pytest.fixture(scope="module")
+def reports(quick_out):
     """Two runs of `quick` with the same seed, each on a fresh anvil."""
     scenario = load_preset("quick")
-    return _run(scenario, tmp_path_factory.mktemp("quick")), _run(scenario)
+    return _run(scenario, quick_out), _run(scenario)
 
 
 def test_honest_gains_and_the_label_flipper_loses(reports):
@@ -71,3 +82,23 @@ def test_metric_rows_name_their_block_and_transaction(reports, tmp_path_factory)
     assert report["tx_per_second"] > 0 and report["wall_seconds"] > 0
     for agent in report["agents"].values():
         assert [r["block"] for r in agent["balance_over_time"]] == blocks
+
+
+def test_a_published_report_joins_its_metrics_to_the_transactions_by_cid(quick_out, tmp_path):
+    """The report and its audit trail are artifacts: fetched by CID they are the files as
+    written, and every measurement's last transaction is a row of the published CSV, at or
+    before the measurement's block."""
+    store = EmbeddedStore(tmp_path / "store")
+    cids = publish_report(quick_out, store)
+    assert list(cids) == list(PUBLISHED_FILES)
+    assert json.loads((quick_out / "published.json").read_text()) == cids
+    for name, cid in cids.items():
+        assert store.cat(Cid.parse(cid)) == (quick_out / name).read_bytes()
+    report = json.loads(store.cat(Cid.parse(cids["report.json"])))
+    rows = csv.DictReader(store.cat(Cid.parse(cids["transactions.csv"])).decode().splitlines())
+    block_of = {row["hash"]: int(row["block"]) for row in rows}
+    assert len(block_of) == report["transactions"]
+    joined = [row for row in report["accuracy"] if row["last_tx"] is not None]
+    assert len(joined) == len(report["accuracy"]) - 1  # the start precedes every transaction
+    assert all(block_of[row["last_tx"]] <= row["block"] for row in joined)
+    assert publish_report(quick_out, store) == cids  # the same bytes, the same CIDs
