@@ -1,12 +1,15 @@
 """Scenario files and the command line: every preset loads, and bad input is one clear line."""
 
 import importlib.util
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from ml.artifacts.cid import Cid
+from ml.artifacts.store import EmbeddedStore
 from ml.incentives import required_deposit
 from ml.simulate import ScenarioError, Sweep, load_preset, preset_names, scenario_from_dict
 from ml.simulate.scenario import AGENT_KINDS, parse_duration
@@ -157,6 +160,14 @@ def test_the_command_refuses_bad_input_in_one_line(cli, tmp_path):
     assert not never.exists()
     out = _usage_error(cli, ["--preset", "quick", "--out", str(a_file)])
     assert "exists and is not a directory" in out
+    # Publishing: one run's report, to a store that answers; checked before anything runs.
+    assert "--publish takes one run's report" in _usage_error(
+        cli, ["--preset", "sweep", "--publish"]
+    )
+    unpublished = tmp_path / "unpublished"
+    no_node = ["--preset", "quick", "--publish", "--ipfs", "http://127.0.0.1:9"]
+    assert "no IPFS node answers at" in _usage_error(cli, [*no_node, "--out", str(unpublished)])
+    assert not unpublished.exists()
 
 
 def test_the_package_docstring_example_runs():
@@ -166,3 +177,15 @@ def test_the_package_docstring_example_runs():
 
     result = doctest.testmod(ml.simulate)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_command_publishes_a_run_to_the_store(cli, tmp_path):
+    out, store = tmp_path / "run", tmp_path / "store"
+    args = ["--preset", "quick", "--out", str(out), "--publish", "--store", str(store)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    cids = json.loads((out / "published.json").read_text())
+    assert list(cids) == ["report.json", "transactions.csv"]
+    for name, cid in cids.items():
+        assert f"published {name}: {cid}" in result.output
+        assert EmbeddedStore(store).cat(Cid.parse(cid)) == (out / name).read_bytes()
