@@ -9,6 +9,7 @@ import io
 import os
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -96,12 +97,19 @@ class NodeStore:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # urllib3 2 warns on every request
-                self._client.id()
-        except Exception as err:  # noqa: BLE001 (any failure means the same to the user)
+                identity = self._client.id()
+        except ipfshttpclient.exceptions.ConnectionError:
             raise StoreError(
-                f"no IPFS node answers at {address} ({type(err).__name__}): start one "
-                "(e.g. `jsipfs daemon --offline`) or use the embedded store"
+                f"no IPFS node answers at {address}: start one (e.g. `jsipfs daemon "
+                "--offline`) or use the embedded store"
             ) from None
+        except Exception as err:  # noqa: BLE001 (any other failure: not a node's API)
+            identity = err
+        if not isinstance(identity, Mapping) or "ID" not in identity:
+            raise StoreError(
+                f"{address} answers, but not as an IPFS node's RPC API (its /api/v0/id gave "
+                f"{str(identity)[:60]!r}): give the node's API address (port 5001 by default)"
+            )
 
     def _call(self, what: str, call):
         with warnings.catch_warnings():
@@ -124,7 +132,12 @@ class NodeStore:
                 pin=True,
             ),
         )
-        cid = Cid.parse(answer if isinstance(answer, str) else answer["Hash"])
+        try:
+            cid = Cid.parse(answer if isinstance(answer, str) else answer["Hash"])
+        except (KeyError, TypeError, ValueError):  # InvalidCid is a ValueError
+            raise StoreError(
+                f"the IPFS node at {self.address} answered add with {str(answer)[:60]!r}, not a CID"
+            ) from None
         if cid != cid_of(data):
             raise StoreError(
                 f"the IPFS node at {self.address} gave {cid} for content whose CID is "
