@@ -2,8 +2,8 @@
 PredictionMarket checks them, and the provider's secret file.
 
 A leaf is keccak256(keccak256(abi.encode(index, salt, label, sample))) (the double hash keeps a
-leaf from passing for an inner node); inner nodes hash their two children in sorted order
-(OpenZeppelin's MerkleProof), and a node without a sibling moves up unchanged. The salt keeps
+leaf from passing for an inner node); the tree is `ml.merkle.MerkleTree` (OpenZeppelin's
+MerkleProof: pairs hashed in sorted order, a node without a sibling moves up). The salt keeps
 the root from revealing anything: without it, a test set over a small feature space could be
 found by hashing guesses.
 
@@ -27,6 +27,7 @@ from eth_utils import keccak
 
 from ml.encoders import canonical_json
 from ml.errors import CollabMLError
+from ml.merkle import MerkleTree
 
 FORMAT = "collab-ml/test-set/1"
 #: The most leaves a market commits to (PredictionMarket.MAX_TEST_SET_SIZE); a test set
@@ -60,10 +61,6 @@ class TestLeaf:
         return keccak(inner)
 
 
-def _pair(a: bytes, b: bytes) -> bytes:
-    return keccak(a + b) if a < b else keccak(b + a)
-
-
 class TestSet:
     """The leaves, indexed 0..size-1, and their tree."""
 
@@ -78,13 +75,7 @@ class TestSet:
             if len(leaf.salt) != 32:
                 raise TestSetError(f"test-set leaf {i}: the salt must be 32 bytes")
         self.leaves = list(leaves)
-        self._levels = [[leaf.hash for leaf in leaves]]
-        while len(self._levels[-1]) > 1:
-            level = self._levels[-1]
-            up = [_pair(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-            if len(level) % 2:
-                up.append(level[-1])
-            self._levels.append(up)
+        self._tree = MerkleTree([leaf.hash for leaf in leaves])
 
     @classmethod
     def make(cls, samples, labels, *, seed: int | None = None) -> TestSet:
@@ -107,24 +98,15 @@ class TestSet:
 
     @property
     def root(self) -> bytes:
-        return self._levels[-1][0]
+        return self._tree.root
 
     def proof(self, index: int) -> list[bytes]:
         """The siblings from leaf `index` up to the root."""
-        proof = []
-        for level in self._levels[:-1]:
-            sibling = index ^ 1
-            if sibling < len(level):
-                proof.append(level[sibling])
-            index //= 2
-        return proof
+        return self._tree.proof(index)
 
     def verify(self, index: int, proof: list[bytes]) -> bool:
         """MerkleProof.verify of leaf `index` against the root."""
-        node = self.leaves[index].hash
-        for sibling in proof:
-            node = _pair(node, sibling)
-        return node == self.root
+        return MerkleTree.verify(self.leaves[index].hash, proof, self.root)
 
     def reveal_args(self, start: int, count: int) -> list[tuple]:
         """revealTestSet's argument for leaves [start, start + count)."""
