@@ -44,8 +44,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ml.errors import CollabMLError
+from ml.federated.vectors import MAX_ABS
 
-MAX_ABS = 2**64
+#: The largest weight (a participant's sample count): sums of weighted values fit in int256.
+MAX_WEIGHT = 2**64
 
 
 class AggregationError(CollabMLError, ValueError):
@@ -82,6 +84,8 @@ def _check_weights(weights: Sequence[int] | None, n: int) -> list[int]:
     for i, w in enumerate(weights):
         if not _is_int(w) or w <= 0:
             raise AggregationError(f"weight {i} = {w!r}: expected a positive int")
+        if w > MAX_WEIGHT:
+            raise AggregationError(f"weight {i} = {w}: expected at most 2^64")
     return list(weights)
 
 

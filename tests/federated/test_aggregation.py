@@ -322,6 +322,7 @@ REFUSALS = [
     (lambda: mean(OK, [1, 0, 1]), "weight 1 = 0: expected a positive int"),
     (lambda: mean(OK, [1, 1, -2]), "weight 2 = -2: expected a positive int"),
     (lambda: mean(OK, [1, 1.0, 1]), "weight 1 = 1.0: expected a positive int"),
+    (lambda: mean(OK, [1, 2**64 + 1, 1]), "weight 1 = 18446744073709551617: expected at most 2^64"),
     (lambda: trimmed_mean(OK, 2), "trim = 2: expected an int with 0 <= trim and 2 * trim < n = 3"),
     (
         lambda: trimmed_mean(OK, -1),
