@@ -1,7 +1,7 @@
 """Robust aggregation of federated updates in exact integers, so that the contract that checks an
 aggregate (one chunk at a time, in a fraud proof) recomputes the coordinate-wise rules bit for bit.
 
-An update is a list of d >= 1 Python ints: fixed-point values (the project uses 18 decimals, but
+An update is a list of d >= 1 Python ints: fixed-point values (`ml.fixed_point`: 6 decimals, but
 no rule depends on the scale). Every value must satisfy |x| <= MAX_ABS = 2**64, so that sums and
 squared distances stay far inside a uint256/int256 word on chain.
 

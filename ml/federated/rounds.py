@@ -1,0 +1,144 @@
+"""Federated rounds off chain: what every participant and the aggregator compute, round after
+round, before the chain records it (the on-chain line of issue 13 will drive this loop, commit
+and reveal its update CIDs and check its aggregates).
+
+Each round every participant trains from the global parameters on its shard (an attacker sends
+its attack instead, `PARTICIPANT_KINDS`), the rule (`ml.federated.aggregation.RULES`) aggregates
+the updates, the global model moves by the aggregate, and each participant the rule kept is
+attributed by leave-one-out on the validation set (`ml.federated.attribution`), a subset's
+quality being that of the unweighted mean of its updates applied to the old global model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ml.errors import CollabMLError
+from ml.federated import attacks
+from ml.federated.aggregation import RULES, mean
+from ml.federated.attribution import leave_one_out
+from ml.federated.mlp import Architecture, accuracy, apply, local_update
+
+#: honest, and the attacks of the Byzantine sweep (`ml.federated.attacks`)
+PARTICIPANT_KINDS = ("honest", "label-flip", "sign-flip", "gaussian", "alie", "ipm", "free-ride")
+#: the attacks' strengths: sign flip's scale, Gaussian noise in fixed-point units (0.1), IPM's
+#: epsilon (Xie et al.'s 0.5 hides under Krum; larger values overturn the mean)
+SIGN_FLIP_SCALE = 4
+GAUSSIAN_DEVIATION = 100_000
+IPM_EPSILON = 0.5
+
+
+class InvalidRounds(CollabMLError, ValueError):
+    """Participants or settings the rounds cannot run with."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    kind: str
+    shard: list[int]  # indices into the training data
+
+
+@dataclass(frozen=True)
+class Data:
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray  # the line's validation set (attribution)
+    y_val: np.ndarray
+    X_test: np.ndarray  # held out from everything (the reported accuracy)
+    y_test: np.ndarray
+    classes: int
+
+    @classmethod
+    def of(cls, split, *, validation: int) -> Data:
+        """A dataset split (`ml.datasets`) with its first `validation` training samples held
+        out as the validation set."""
+        X, y = np.asarray(split.X_train, dtype=float), np.asarray(split.y_train)
+        if not 0 < validation < len(y):
+            raise InvalidRounds(f"validation {validation}: expected 1 to {len(y) - 1} samples")
+        return cls(
+            X[validation:],
+            y[validation:],
+            X[:validation],
+            y[:validation],
+            np.asarray(split.X_test, dtype=float),
+            np.asarray(split.y_test),
+            len(split.class_names),
+        )
+
+
+@dataclass(frozen=True)
+class Round:
+    number: int
+    accuracy: float  # of the new global model on the test data
+    kept: tuple[int, ...]
+    weights: dict[int, int]  # attribution of the kept participants
+
+
+def _updates(arch, vector, data: Data, participants, number: int, seed: int) -> list[list[int]]:
+    def train(i, p, labels):
+        X, y = data.X_train[p.shard], labels[p.shard]
+        return local_update(arch, vector, X, y, epochs=2, lr=0.5, seed=seed + 1000 * number + i)
+
+    flipped = attacks.flip_labels(data.y_train, data.classes)
+    trained = {
+        i: train(i, p, flipped if p.kind == "label-flip" else data.y_train)
+        for i, p in enumerate(participants)
+        if p.kind in ("honest", "label-flip", "sign-flip")
+    }
+    honest = [trained[i] for i, p in enumerate(participants) if p.kind == "honest"]
+    byzantine = sum(p.kind != "honest" for p in participants)
+    updates = []
+    for i, p in enumerate(participants):
+        if p.kind in ("honest", "label-flip"):
+            updates.append(trained[i])
+        elif p.kind == "sign-flip":
+            updates.append(attacks.sign_flip(trained[i], SIGN_FLIP_SCALE))
+        elif p.kind == "gaussian":
+            updates.append(attacks.gaussian(arch.size, GAUSSIAN_DEVIATION, seed=seed + number + i))
+        elif p.kind == "alie":
+            z = attacks.alie_z(len(participants), byzantine)
+            updates.append(attacks.a_little_is_enough(honest, z))
+        elif p.kind == "ipm":
+            updates.append(attacks.inner_product_manipulation(honest, IPM_EPSILON))
+        else:  # free-ride
+            updates.append(attacks.free_ride(arch.size))
+    return updates
+
+
+def run(
+    arch: Architecture,
+    data: Data,
+    participants: list[Participant],
+    *,
+    rule: str,
+    params: dict[str, int],
+    rounds: int,
+    seed: int = 0,
+) -> list[Round]:
+    """`rounds` rounds from the seeded initial model; one `Round` each."""
+    if rule not in RULES:
+        raise InvalidRounds(f"rule {rule!r} is not one of {', '.join(RULES)}")
+    unknown = sorted({p.kind for p in participants} - set(PARTICIPANT_KINDS))
+    if unknown:
+        raise InvalidRounds(f"participant kinds {unknown}: expected {', '.join(PARTICIPANT_KINDS)}")
+    if not any(p.kind == "honest" for p in participants):
+        raise InvalidRounds("at least one participant must be honest (the attacks copy them)")
+
+    def correct(candidate: list[int]) -> int:
+        return round(accuracy(arch, candidate, data.X_val, data.y_val) * len(data.y_val))
+
+    vector, out = arch.initial(seed), []
+    for number in range(1, rounds + 1):
+        updates = _updates(arch, vector, data, participants, number, seed)
+        aggregate = RULES[rule].aggregate(updates, None, params)
+        weights = leave_one_out(
+            list(aggregate.kept),
+            lambda subset, v=vector, u=updates: apply(v, mean([u[i] for i in subset])),
+            correct,
+        )
+        vector = apply(vector, aggregate.vector)
+        accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
+        out.append(Round(number, accuracy_now, aggregate.kept, weights))
+    return out

@@ -1,0 +1,61 @@
+"""Rounds off chain on the bundled digits: the robust rules hold where the mean breaks, and
+attribution pays the honest participants, never the attacker."""
+
+import pytest
+
+from ml.datasets import digits
+from ml.federated.mlp import Architecture
+from ml.federated.rounds import Data, InvalidRounds, Participant, run
+from ml.federated.shards import iid
+
+ARCH = Architecture(features=64, hidden=16, classes=10)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return Data.of(digits(seed=0), validation=200)
+
+
+def _line(data, kinds):
+    shards = iid(data.y_train, len(kinds), seed=4)
+    return [Participant(kind, shard) for kind, shard in zip(kinds, shards, strict=True)]
+
+
+def test_a_sign_flipper_breaks_the_mean_not_the_median(data):
+    honest = _line(data, ["honest"] * 5)
+    attacked = _line(data, ["honest"] * 4 + ["sign-flip"])
+    clean = run(ARCH, data, honest, rule="mean", params={}, rounds=3)
+    broken = run(ARCH, data, attacked, rule="mean", params={}, rounds=3)
+    held = run(ARCH, data, attacked, rule="median", params={}, rounds=3)
+    assert clean[-1].accuracy > 0.8
+    assert broken[-1].accuracy < 0.5 < held[-1].accuracy, (broken[-1], held[-1])
+    # Under the mean everyone is kept; leaving the attacker out helps, so it earns nothing.
+    for r in broken:
+        assert r.kept == (0, 1, 2, 3, 4) and r.weights[4] == 0
+    assert any(w > 0 for r in clean for w in r.weights.values())
+
+
+def test_krum_keeps_one_honest_update(data):
+    rounds = run(
+        ARCH,
+        data,
+        _line(data, ["honest"] * 5 + ["gaussian"]),
+        rule="krum",
+        params={"f": 1},
+        rounds=2,
+    )
+    assert all(len(r.kept) == 1 and r.kept[0] != 5 for r in rounds)
+    assert all(r.weights == {r.kept[0]: r.weights[r.kept[0]]} for r in rounds)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "rule", "message"),
+    [
+        (["honest"], "average", "rule 'average' is not one of"),
+        (["honest", "wizard"], "mean", r"participant kinds \['wizard'\]"),
+        (["free-ride"], "mean", "at least one participant must be honest"),
+    ],
+)
+def test_bad_rounds_are_one_line_errors(data, kinds, rule, message):
+    with pytest.raises(InvalidRounds, match=message):
+        run(ARCH, data, _line(data, kinds), rule=rule, params={}, rounds=1)
