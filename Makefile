@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
-	test-anvil fuzz check-bugs gas-report format lock clean
+	test-anvil fuzz check-bugs gas-report federated-sweep format lock clean
 
 setup:
 	@tools/setup.sh
@@ -65,6 +65,11 @@ check-bugs: setup
 ## Exact gas of every model operation: reports/gas.json and docs/gas.md.
 gas-report: setup
 	ape run gas-report --out reports/gas.json
+
+## The Byzantine sweep of the federated rounds off chain (5 rules x 6 attacks x 5 shares):
+## reports/federated-sweep/ and the table of docs/federated.md.
+federated-sweep: setup
+	ape run federated_sweep --out reports/federated-sweep
 
 format: setup
 	ruff format . && ruff check --fix . && forge fmt
