@@ -68,6 +68,32 @@ class Data:
         )
 
 
+def embedded_texts(dataset: str, *, dimensions: int = 32, limit: int | None = None, seed: int = 0):
+    """A text dataset (`ml.pipeline`'s bundled names or a CSV) as a `Split` of sentence
+    embeddings (the project's `SentenceEmbeddingEncoder`, dequantised), the first `limit`
+    training and `limit // 4` test texts when given."""
+    from ml import pipeline
+    from ml.datasets import Split
+    from ml.encoders import SentenceEmbeddingEncoder
+    from ml.fixed_point import ONE
+
+    parts = pipeline.load(pipeline.Source(dataset, seed=seed))
+    train_texts, y_train = (
+        parts.initial + parts.train,
+        np.concatenate([parts.y_initial, parts.y_train]),
+    )
+    test_texts, y_test = parts.test, parts.y_test
+    if limit is not None:
+        train_texts, y_train = train_texts[:limit], y_train[:limit]
+        test_texts, y_test = test_texts[: limit // 4], y_test[: limit // 4]
+    encoder = SentenceEmbeddingEncoder(dimensions=dimensions).fit()
+
+    def embed(texts):
+        return np.asarray(encoder.encode_batch(texts), dtype=float) / ONE
+
+    return Split(embed(train_texts), y_train, embed(test_texts), y_test, parts.class_names)
+
+
 @dataclass(frozen=True)
 class Round:
     number: int
@@ -76,10 +102,22 @@ class Round:
     weights: dict[int, int]  # attribution of the kept participants
 
 
-def _updates(arch, vector, data: Data, participants, number: int, seed: int) -> list[list[int]]:
+@dataclass(frozen=True)
+class Training:
+    """Each participant's local training a round."""
+
+    epochs: int = 2
+    lr: float = 0.5
+
+
+DEFAULT_TRAINING = Training()
+
+
+def _updates(arch, vector, data: Data, participants, number: int, seed: int, training: Training):
     def train(i, p, labels):
         X, y = data.X_train[p.shard], labels[p.shard]
-        return local_update(arch, vector, X, y, epochs=2, lr=0.5, seed=seed + 1000 * number + i)
+        step = seed + 1000 * number + i
+        return local_update(arch, vector, X, y, epochs=training.epochs, lr=training.lr, seed=step)
 
     flipped = attacks.flip_labels(data.y_train, data.classes)
     trained = {
@@ -116,6 +154,7 @@ def run(
     params: dict[str, int],
     rounds: int,
     seed: int = 0,
+    training: Training = DEFAULT_TRAINING,
 ) -> list[Round]:
     """`rounds` rounds from the seeded initial model; one `Round` each."""
     if rule not in RULES:
@@ -131,7 +170,7 @@ def run(
 
     vector, out = arch.initial(seed), []
     for number in range(1, rounds + 1):
-        updates = _updates(arch, vector, data, participants, number, seed)
+        updates = _updates(arch, vector, data, participants, number, seed, training)
         aggregate = RULES[rule].aggregate(updates, None, params)
         weights = leave_one_out(
             list(aggregate.kept),
