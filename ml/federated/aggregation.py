@@ -44,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ml.errors import CollabMLError
-from ml.federated.vectors import MAX_ABS
+from ml.federated.vectors import MAX_ABS, in_range  # noqa: F401 (MAX_ABS: re-exported)
 
 #: The largest weight (a participant's sample count): sums of weighted values fit in int256.
 MAX_WEIGHT = 2**64
@@ -69,7 +69,7 @@ def check_updates(updates: Sequence[Sequence[int]]) -> tuple[int, int]:
         if len(update) != d:
             raise AggregationError(f"update {i} has {len(update)} coordinates, expected {d}")
         for j, x in enumerate(update):
-            if not _is_int(x) or abs(x) > MAX_ABS:
+            if not in_range(x):
                 raise AggregationError(
                     f"update {i} coordinate {j} = {x!r}: expected an int with |x| <= 2**64"
                 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml.errors import CollabMLError
-from ml.federated.vectors import MAX_ABS
+from ml.federated.vectors import in_range
 from ml.fixed_point import ONE, to_fixed
 
 
@@ -78,7 +78,7 @@ class Architecture:
                 f"a vector of this model has {self.size} coordinates, got {len(vector)}"
             )
         for i, v in enumerate(vector):
-            if isinstance(v, bool) or not isinstance(v, int) or abs(v) > MAX_ABS:
+            if not in_range(v):
                 raise InvalidUpdate(f"coordinate {i} is {v!r}: give an integer within ±2^64")
 
 

@@ -29,6 +29,11 @@ MAX_ABS = 2**64
 MAX_CHUNK_SIZE = 1024
 
 
+def in_range(value) -> bool:
+    """Whether `value` is an int (not a bool) with |value| <= MAX_ABS: a valid coordinate."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ABS
+
+
 class InvalidVector(CollabMLError, ValueError):
     """Values or bytes that are not a federated vector."""
 
@@ -44,7 +49,7 @@ class ChunkedVector:
         if not 1 <= self.chunk_size <= MAX_CHUNK_SIZE:
             raise InvalidVector(f"chunk size {self.chunk_size} is outside [1, {MAX_CHUNK_SIZE}]")
         for i, value in enumerate(self.values):
-            if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_ABS:
+            if not in_range(value):
                 raise InvalidVector(f"value {i} is {value!r}: give an integer within ±2^64")
 
     @classmethod
