@@ -3,7 +3,7 @@ round, before the chain records it (the on-chain line of issue 13 will drive thi
 and reveal its update CIDs and check its aggregates).
 
 Each round every participant trains from the global parameters on its shard (an attacker sends
-its attack instead, `PARTICIPANT_KINDS`), the rule (`ml.federated.aggregation.RULES`) aggregates
+its attack instead, `KINDS`), the rule (`ml.federated.aggregation.RULES`) aggregates
 the updates, the global model moves by the aggregate, and each participant the rule kept is
 attributed by leave-one-out on the validation set (`ml.federated.attribution`), a subset's
 quality being that of the unweighted mean of its updates applied to the old global model.
@@ -11,6 +11,7 @@ quality being that of the unweighted mean of its updates applied to the old glob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +22,70 @@ from ml.federated.aggregation import RULES, mean
 from ml.federated.attribution import leave_one_out
 from ml.federated.mlp import Architecture, accuracy, apply, local_update
 
-#: honest, and the attacks of the Byzantine sweep (`ml.federated.attacks`)
-PARTICIPANT_KINDS = ("honest", "label-flip", "sign-flip", "gaussian", "alie", "ipm", "free-ride")
 #: the attacks' strengths: sign flip's scale, Gaussian noise in fixed-point units (0.1), IPM's
 #: epsilon (Xie et al.'s 0.5 hides under Krum; larger values overturn the mean)
 SIGN_FLIP_SCALE = 4
 GAUSSIAN_DEVIATION = 100_000
 IPM_EPSILON = 0.5
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one participant's update may depend on in a round."""
+
+    trained: list[int] | None  # its local update, for the kinds that train (else None)
+    honest: list[list[int]]  # the honest updates of the round: the omniscient attacks see them
+    size: int  # the model's coordinates (`Architecture.size`)
+    participants: int
+    byzantine: int  # participants that are not honest
+    seed: int  # the participant's noise seed: seed + round number + index
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A participant kind: whether it trains first (and on which labels), and its update."""
+
+    update: Callable[[Context], list[int]]
+    trains: bool = False
+    flips_labels: bool = False  # label flipping is a data attack: it trains on flipped labels
+
+
+def _trained(context: Context) -> list[int]:
+    return context.trained
+
+
+def _sign_flip(context: Context) -> list[int]:
+    return attacks.sign_flip(context.trained, SIGN_FLIP_SCALE)
+
+
+def _gaussian(context: Context) -> list[int]:
+    return attacks.gaussian(context.size, GAUSSIAN_DEVIATION, seed=context.seed)
+
+
+def _alie(context: Context) -> list[int]:
+    z = attacks.alie_z(context.participants, context.byzantine)
+    return attacks.a_little_is_enough(context.honest, z)
+
+
+def _ipm(context: Context) -> list[int]:
+    return attacks.inner_product_manipulation(context.honest, IPM_EPSILON)
+
+
+def _free_ride(context: Context) -> list[int]:
+    return attacks.free_ride(context.size)
+
+
+#: honest, and the attacks of the Byzantine sweep (`ml.federated.attacks`), in the sweep's order
+KINDS: dict[str, Kind] = {
+    "honest": Kind(_trained, trains=True),
+    "label-flip": Kind(_trained, trains=True, flips_labels=True),
+    "sign-flip": Kind(_sign_flip, trains=True),
+    "gaussian": Kind(_gaussian),
+    "alie": Kind(_alie),
+    "ipm": Kind(_ipm),
+    "free-ride": Kind(_free_ride),
+}
+PARTICIPANT_KINDS = tuple(KINDS)
 
 
 class InvalidRounds(CollabMLError, ValueError):
@@ -119,29 +177,19 @@ def _updates(arch, vector, data: Data, participants, number: int, seed: int, tra
         step = seed + 1000 * number + i
         return local_update(arch, vector, X, y, epochs=training.epochs, lr=training.lr, seed=step)
 
+    # Every kind that trains does so first: the omniscient attacks need all the honest updates.
     flipped = attacks.flip_labels(data.y_train, data.classes)
     trained = {
-        i: train(i, p, flipped if p.kind == "label-flip" else data.y_train)
+        i: train(i, p, flipped if KINDS[p.kind].flips_labels else data.y_train)
         for i, p in enumerate(participants)
-        if p.kind in ("honest", "label-flip", "sign-flip")
+        if KINDS[p.kind].trains
     }
     honest = [trained[i] for i, p in enumerate(participants) if p.kind == "honest"]
     byzantine = sum(p.kind != "honest" for p in participants)
-    updates = []
+    n, updates = len(participants), []
     for i, p in enumerate(participants):
-        if p.kind in ("honest", "label-flip"):
-            updates.append(trained[i])
-        elif p.kind == "sign-flip":
-            updates.append(attacks.sign_flip(trained[i], SIGN_FLIP_SCALE))
-        elif p.kind == "gaussian":
-            updates.append(attacks.gaussian(arch.size, GAUSSIAN_DEVIATION, seed=seed + number + i))
-        elif p.kind == "alie":
-            z = attacks.alie_z(len(participants), byzantine)
-            updates.append(attacks.a_little_is_enough(honest, z))
-        elif p.kind == "ipm":
-            updates.append(attacks.inner_product_manipulation(honest, IPM_EPSILON))
-        else:  # free-ride
-            updates.append(attacks.free_ride(arch.size))
+        context = Context(trained.get(i), honest, arch.size, n, byzantine, seed + number + i)
+        updates.append(KINDS[p.kind].update(context))
     return updates
 
 
