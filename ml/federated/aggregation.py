@@ -9,6 +9,8 @@ The definitions below are the contract; i indexes the n participants, j the coor
 
 - Every division is floor division: rounded toward negative infinity, as Python's ``//``.
   Solidity's ``/`` truncates toward zero, so the contract implements the floor explicitly.
+  The floor is on purpose, unlike the models' fixed point (`ml.fixed_point.div_round` and `mul`
+  round to nearest, ties away from zero): the contract re-executes exactly this floor.
 - Sorting a coordinate is stable by (value, participant index), so that ties are deterministic.
 - mean (FedAvg): out[j] = floor(sum_i w_i * x_ij / sum_i w_i); weights are positive ints and
   default to all 1.
