@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ml.commands.common import one_line_errors
 from ml.datasets import digits
 from ml.federated.mlp import Architecture
 from ml.federated.rounds import Data
@@ -17,6 +18,7 @@ from ml.federated.sweep import plot, render_markdown, sweep, to_json
 @click.option("--rounds", default=5, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=0, show_default=True)
 @click.option("--out", default="reports/federated-sweep", show_default=True)
+@one_line_errors  # a user's mistake (an --out that is a file) is one line, not a traceback
 def cli(rounds, seed, out):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

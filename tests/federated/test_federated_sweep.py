@@ -1,12 +1,26 @@
 """The sweep's points, their table and plot, on a one-round slice (the full sweep is
-`make federated-sweep`)."""
+`make federated-sweep`), and its command's refusal of bad input in one line."""
+
+import importlib.util
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from ml.datasets import digits
 from ml.federated.mlp import Architecture
 from ml.federated.rounds import Data
 from ml.federated.sweep import Point, breaking_share, plot, render_markdown, sweep
+
+SCRIPT = Path(__file__).parents[2] / "scripts" / "federated_sweep.py"
+
+
+@pytest.fixture(scope="module")
+def cli():
+    spec = importlib.util.spec_from_file_location("federated_sweep_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.cli
 
 
 def test_a_slice_of_the_sweep_measures_each_point(tmp_path):
@@ -31,3 +45,34 @@ def test_a_rule_breaks_at_the_first_share_losing_more_than_the_margin(drops, bre
         for s, d in zip((0.1, 0.2, 0.3), drops, strict=True)
     ]
     assert breaking_share(points, "median", "ipm") == breaks
+
+
+def _error_line(cli, args, exit_code: int) -> str:
+    """The one `Error: ...` line of a refused command line (click adds its usage to a usage
+    error, exit code 2; a mistake found after parsing is the line alone, exit code 1)."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == exit_code, (result.output, result.exception)
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert result.output.rstrip().endswith(line)
+    return line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rounds", "0"], "Invalid value for '--rounds': 0 is not in the range x>=1"),
+        (["--rounds", "two"], "Invalid value for '--rounds': 'two' is not a valid integer"),
+        (["--seed", "1.5"], "Invalid value for '--seed': '1.5' is not a valid integer"),
+    ],
+)
+def test_the_command_refuses_bad_options_in_one_line(cli, tmp_path, args, message):
+    out = tmp_path / "never"
+    assert message in _error_line(cli, [*args, "--out", str(out)], exit_code=2)
+    assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_one_line(cli, tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    assert "File exists" in _error_line(cli, ["--out", str(a_file)], exit_code=1)
