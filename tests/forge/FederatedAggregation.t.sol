@@ -235,6 +235,40 @@ contract FederatedAggregationTest is Test {
 
     // ---------------------------------------------------------------- fuzzed properties
 
+    /// @dev The updates of a fuzz run: n = bound(nSeed, 1, 12) participants of
+    /// d = bound(dSeed, 1, 6) coordinates (`_random`).
+    function _fuzzUpdates(uint256 seed, uint256 nSeed, uint256 dSeed)
+        internal
+        pure
+        returns (int256[][] memory)
+    {
+        return _random(seed, bound(nSeed, 1, 12), bound(dSeed, 1, 6));
+    }
+
+    /// @dev `_fuzzUpdates` with the weights drawn from the same seed.
+    function _fuzzWeightedUpdates(uint256 seed, uint256 nSeed, uint256 dSeed)
+        internal
+        pure
+        returns (int256[][] memory u, uint256[] memory w)
+    {
+        u = _fuzzUpdates(seed, nSeed, dSeed);
+        w = _randomWeights(seed, u.length);
+    }
+
+    /// @dev As `_fuzzUpdates` with an odd n = 2 bound(kSeed, 0, 6) + 1: a single middle value.
+    function _fuzzOddUpdates(uint256 seed, uint256 kSeed, uint256 dSeed)
+        internal
+        pure
+        returns (int256[][] memory)
+    {
+        return _random(seed, 2 * bound(kSeed, 0, 6) + 1, bound(dSeed, 1, 6));
+    }
+
+    /// @dev A trim that n updates accept: 0 <= trim and 2 trim < n.
+    function _fuzzTrim(uint256 trimSeed, uint256 n) internal pure returns (uint256) {
+        return bound(trimSeed, 0, (n - 1) / 2);
+    }
+
     /// Every aggregate lies within [min, max] of its coordinate.
     function testFuzz_ResultsWithinCoordinateRange(
         uint256 seed,
@@ -242,13 +276,10 @@ contract FederatedAggregationTest is Test {
         uint256 dSeed,
         uint256 trimSeed
     ) public pure {
-        uint256 n = bound(nSeed, 1, 12);
-        uint256 d = bound(dSeed, 1, 6);
-        int256[][] memory u = _random(seed, n, d);
-        uint256[] memory w = _randomWeights(seed, n);
+        (int256[][] memory u, uint256[] memory w) = _fuzzWeightedUpdates(seed, nSeed, dSeed);
         _assertWithinRange(u, FederatedAggregation.mean(u, w), "mean");
         _assertWithinRange(u, FederatedAggregation.median(u), "median");
-        uint256 trim = bound(trimSeed, 0, (n - 1) / 2);
+        uint256 trim = _fuzzTrim(trimSeed, u.length);
         _assertWithinRange(u, FederatedAggregation.trimmedMean(u, trim), "trimmedMean");
     }
 
@@ -257,18 +288,15 @@ contract FederatedAggregationTest is Test {
         public
         pure
     {
-        uint256 n = bound(nSeed, 1, 12);
-        uint256 d = bound(dSeed, 1, 6);
-        int256[][] memory u = _random(seed, n, d);
-        uint256[] memory w = _randomWeights(seed, n);
+        (int256[][] memory u, uint256[] memory w) = _fuzzWeightedUpdates(seed, nSeed, dSeed);
         int256[] memory out = FederatedAggregation.mean(u, w);
         int256 total = 0;
-        for (uint256 i = 0; i < n; ++i) {
+        for (uint256 i = 0; i < u.length; ++i) {
             total += int256(w[i]);
         }
-        for (uint256 j = 0; j < d; ++j) {
+        for (uint256 j = 0; j < out.length; ++j) {
             int256 sum = 0;
-            for (uint256 i = 0; i < n; ++i) {
+            for (uint256 i = 0; i < u.length; ++i) {
                 sum += int256(w[i]) * u[i][j];
             }
             assertTrue(total * out[j] <= sum && sum < total * (out[j] + 1), "floor(S / W)");
@@ -280,12 +308,10 @@ contract FederatedAggregationTest is Test {
         public
         pure
     {
-        uint256 n = bound(nSeed, 1, 12);
-        uint256 d = bound(dSeed, 1, 6);
-        int256[][] memory u = _random(seed, n, d);
+        int256[][] memory u = _fuzzUpdates(seed, nSeed, dSeed);
         _assertEqArrays(
             FederatedAggregation.trimmedMean(u, 0),
-            FederatedAggregation.mean(u, _ones(n)),
+            FederatedAggregation.mean(u, _ones(u.length)),
             "trim 0 == unit mean"
         );
     }
@@ -296,16 +322,14 @@ contract FederatedAggregationTest is Test {
         public
         pure
     {
-        uint256 n = 2 * bound(kSeed, 0, 6) + 1;
-        uint256 d = bound(dSeed, 1, 6);
-        int256[][] memory u = _random(seed, n, d);
+        int256[][] memory u = _fuzzOddUpdates(seed, kSeed, dSeed);
         int256[] memory out = FederatedAggregation.median(u);
-        uint256 mid = n / 2;
-        for (uint256 j = 0; j < d; ++j) {
+        uint256 mid = u.length / 2;
+        for (uint256 j = 0; j < out.length; ++j) {
             uint256 below = 0;
             uint256 atOrBelow = 0;
             bool present = false;
-            for (uint256 i = 0; i < n; ++i) {
+            for (uint256 i = 0; i < u.length; ++i) {
                 if (u[i][j] < out[j]) ++below;
                 if (u[i][j] <= out[j]) ++atOrBelow;
                 if (u[i][j] == out[j]) present = true;
@@ -321,10 +345,9 @@ contract FederatedAggregationTest is Test {
         public
         pure
     {
-        uint256 n = 2 * bound(kSeed, 0, 6) + 1;
-        int256[][] memory u = _random(seed, n, bound(dSeed, 1, 6));
+        int256[][] memory u = _fuzzOddUpdates(seed, kSeed, dSeed);
         _assertEqArrays(
-            FederatedAggregation.trimmedMean(u, n / 2),
+            FederatedAggregation.trimmedMean(u, u.length / 2),
             FederatedAggregation.median(u),
             "full trim == median"
         );
@@ -337,16 +360,13 @@ contract FederatedAggregationTest is Test {
         uint256 dSeed,
         uint256 trimSeed
     ) public pure {
-        uint256 n = bound(nSeed, 1, 12);
-        uint256 d = bound(dSeed, 1, 6);
-        int256[][] memory u = _random(seed, n, d);
+        (int256[][] memory u, uint256[] memory w) = _fuzzWeightedUpdates(seed, nSeed, dSeed);
         int256[][] memory r = _reversed(u);
-        uint256[] memory w = _randomWeights(seed, n);
         _assertEqArrays(
             FederatedAggregation.mean(u, w), FederatedAggregation.mean(r, _reversed(w)), "mean"
         );
         _assertEqArrays(FederatedAggregation.median(u), FederatedAggregation.median(r), "median");
-        uint256 trim = bound(trimSeed, 0, (n - 1) / 2);
+        uint256 trim = _fuzzTrim(trimSeed, u.length);
         _assertEqArrays(
             FederatedAggregation.trimmedMean(u, trim),
             FederatedAggregation.trimmedMean(r, trim),
