@@ -171,7 +171,17 @@ class Training:
 DEFAULT_TRAINING = Training()
 
 
-def _updates(arch, vector, data: Data, participants, number: int, seed: int, training: Training):
+def round_updates(
+    arch,
+    vector,
+    data: Data,
+    participants,
+    number: int,
+    seed: int,
+    training: Training = DEFAULT_TRAINING,
+):
+    """Every participant's update of round `number` from the global `vector`, in order."""
+
     def train(i, p, labels):
         X, y = data.X_train[p.shard], labels[p.shard]
         step = seed + 1000 * number + i
@@ -218,7 +228,7 @@ def run(
 
     vector, out = arch.initial(seed), []
     for number in range(1, rounds + 1):
-        updates = _updates(arch, vector, data, participants, number, seed, training)
+        updates = round_updates(arch, vector, data, participants, number, seed, training)
         aggregate = RULES[rule].aggregate(updates, None, params)
         weights = leave_one_out(
             list(aggregate.kept),
