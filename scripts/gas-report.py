@@ -2,7 +2,8 @@
 operation as JSON (scenario -> operation -> gas) and the table in docs/gas.md, then a real
 sequence of contributions on the shipped SMS texts priced both ways (`ml/gas_sequence.py`), and
 a standard prediction market on the same texts (`ml/gas_market.py`), and the model registry's
-transactions (`ml/gas_registry.py`).
+transactions (`ml/gas_registry.py`), and every write of a federated line with the fraud
+proof's cost against its inputs and chunk size (`ml/gas_federated.py`).
 
 Runs on anvil by default: its eth_estimateGas (the `predict` figure) equals the gas a call
 uses, while eth-tester's estimate adds a margin. Deployments and updates are identical on both.
@@ -15,7 +16,7 @@ import click
 from ape import accounts, chain, networks
 from ape.cli import ConnectedProviderCommand, network_option
 
-from ml import gas_market, gas_registry, gas_sequence
+from ml import gas_federated, gas_market, gas_registry, gas_sequence
 from ml.gas import (
     SCENARIOS,
     floors,
@@ -60,6 +61,7 @@ def cli(ecosystem, network, provider, out, markdown):
     ]
     report["sequence"] = [run.summary() for run in runs]
     report["registry"] = gas_registry.measure(accounts.test_accounts, chain)
+    report["federated"] = gas_federated.measure(accounts.test_accounts, chain)
     # A market's scoring is ~100 transactions of 4-8M gas each: the anvil ape-foundry starts
     # keeps every EVM step of them in memory (--steps-tracing) and dies. So they run on the
     # simulation's anvil (the same gas: Cancun rules there, and no EIP-7623 floor reaches these
@@ -84,5 +86,7 @@ def cli(ecosystem, network, provider, out, markdown):
         + gas_market.render_markdown(report["market"])
         + "\n"
         + gas_registry.render_markdown(report["registry"])
+        + "\n"
+        + gas_federated.render_markdown(report["federated"])
     )
     click.echo(f"Wrote {out} and {markdown}")

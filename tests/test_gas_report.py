@@ -3,7 +3,7 @@ targets of docs/gas.md (gas is deterministic, so these are checks, not timings).
 
 import pytest
 
-from ml import gas_registry
+from ml import gas_federated, gas_registry
 from ml.gas import (
     EXCEPTIONS,
     OPERATIONS,
@@ -59,3 +59,15 @@ def test_the_registry_report_has_a_row_per_transaction(accounts, chain):
     assert gas["register version 1"] - gas["register version 2"] > 20_000
     table = gas_registry.render_markdown(gas)
     assert all(f"| {name} | {used:,} |" in table for name, used in gas.items())
+
+
+def test_the_federated_report_has_every_write_and_each_challenge_fits(accounts, chain):
+    gas = gas_federated.measure(accounts, chain, grid=[(5, 16)])
+    assert list(gas["round"]) == list(gas_federated.TRANSACTIONS)
+    assert all(0 < low <= high < 2**24 for low, high in gas["round"].values())
+    assert [(r["rule"], r["n"], r["chunk"]) for r in gas["challenge"]] == [
+        ("median", 5, 16),
+        ("trimmed-mean", 5, 16),
+    ]
+    table = gas_federated.render_markdown(gas)
+    assert table.count("\n| ") == 2 + len(gas["round"]) + len(gas["challenge"])

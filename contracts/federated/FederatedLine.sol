@@ -502,12 +502,13 @@ contract FederatedLine is ReentrancyGuardTransient {
         uint256 reward = 0;
         if (accepted) {
             _slashRejected(round, r.rejectedMask);
-            reward = _reward(round, r.rejectedMask, weights);
             uint256 bond = r.bond;
             r.bond = 0;
             bondsHeld -= bond;
             _credit(aggregator, bond);
             globalModelCid = r.modelCid;
+            // Last: it mints reputation (calls to the line's own token) after every write.
+            reward = _reward(round, r.rejectedMask, weights);
         }
         emit RoundSettled(round, outcome, globalModelCid, reward);
     }
@@ -717,8 +718,10 @@ contract FederatedLine is ReentrancyGuardTransient {
         for (uint256 k = 0; k < n; ++k) {
             if (weights[k] == 0) continue;
             _credit(list[k], amounts[k]);
-            reputation.mint(list[k], weights[k]);
             emit Rewarded(round, list[k], weights[k], amounts[k]);
+        }
+        for (uint256 k = 0; k < n; ++k) {
+            if (weights[k] != 0) reputation.mint(list[k], weights[k]);
         }
     }
 
