@@ -45,11 +45,11 @@ test-ape: setup
 	ape test tests/
 
 # The same ape tests on anvil (the encoders', artifacts' and federated rounds' tests touch no
-# chain: they run once, above; the federated differential runs on both).
+# chain: they run once, above; the federated tests that do run on both).
 test-anvil: setup
 	ape test tests/ --ignore=tests/encoders --ignore=tests/artifacts --ignore=tests/test_doctests.py \
 	  --ignore=tests/federated $(ANVIL)
-	ape test tests/federated/test_aggregation_differential.py $(ANVIL)
+	ape test tests/federated/test_aggregation_differential.py tests/federated/test_line.py $(ANVIL)
 
 ## The deep campaigns: every forge invariant 512 runs x depth 200 (102,400 calls each) and the
 ## fuzz tests 4,096 runs (FOUNDRY_PROFILE=deep), then the deep profiles of the stateful Hypothesis
