@@ -1,6 +1,7 @@
 """`ape run federated_sweep` (or `make federated-sweep`): the Byzantine sweep of the federated
 rounds off chain (`ml.federated.sweep`): every rule against every attack at 10-50% attackers;
-writes sweep.json, sweep.png and the table of docs/federated.md."""
+writes sweep.json, sweep.png and the tables of docs/federated.md (accuracy, and the
+money: net ETH per attacker and per honest participant)."""
 
 import json
 from pathlib import Path

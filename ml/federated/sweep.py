@@ -1,7 +1,16 @@
 """The Byzantine sweep off chain: for each aggregation rule, attack and attacker share of the
-participants, the final test accuracy against the no-attack run and the attackers' share of the
-attribution (what the line would pay them). The money on chain (stakes, slashing, rewards in
-wei) joins these columns when the on-chain line runs the same rounds (issue 13).
+participants, the final test accuracy against the no-attack run, the attackers' share of the
+attribution, and the money: each round settled as `contracts/federated/FederatedLine.sol`
+settles it (`ml.federated.settlement`) under `TERMS`, the attackers' and the honest
+participants' rewards and slashes in wei.
+
+The money's assumptions: everyone reveals (no non-reveal slash); the line is funded with
+`rounds` rewards, so every round pays the full reward; under Krum and multi-Krum the updates
+not selected are rejected (and slashed), under the coordinate-wise rules nobody is rejected
+(the contract's rule: they reject only unavailable or malformed data) and a participant
+outside the rule's `kept` just weighs 0; a slashed member tops its stake up before the next
+round (the contract lets no member below the stake commit), and stakes are returned at exit,
+so a participant's net is its rewards minus its slashes.
 
 The defender does not know the attackers' number: the robust rules are configured for a
 tolerance of `TOLERANCE` participants (30% of ten), so they are expected to break above it.
@@ -13,6 +22,7 @@ from dataclasses import asdict, dataclass
 
 from ml.federated.mlp import Architecture
 from ml.federated.rounds import Data, Participant, run
+from ml.federated.settlement import Terms, settle_round
 from ml.federated.shards import iid
 
 PARTICIPANTS = 10
@@ -27,6 +37,18 @@ RULE_PARAMS = {
     "krum": {"f": TOLERANCE},
     "multi-krum": {"f": TOLERANCE, "m": PARTICIPANTS - TOLERANCE},
 }
+#: the rules whose aggregate is a selection: the updates not selected are rejected on chain
+SELECTING = frozenset({"krum", "multi-krum"})
+ETH = 10**18
+#: the line's money in the sweep: stake 1 ETH, 1 ETH a round, 50% for not revealing, 25% for
+#: a rejected update (the bond is returned on every accepted round: it does not change a net)
+TERMS = Terms(
+    stake=ETH,
+    reward_per_round=ETH,
+    aggregator_bond=ETH,
+    non_reveal_slash_ppm=500_000,
+    reject_slash_ppm=250_000,
+)
 
 
 @dataclass(frozen=True)
@@ -37,10 +59,62 @@ class Point:
     accuracy: float  # final test accuracy
     clean: float  # the same rule without attackers
     attackers_weight: float  # the attackers' share of the attribution, over all rounds
+    # the money over all rounds, in wei (`money`), summed over the attackers and the honest
+    attackers_rewards: int = 0
+    attackers_slashed: int = 0
+    honest_rewards: int = 0
+    honest_slashed: int = 0
+    clean_net: int = 0  # every participant's net in the same rule's run without attackers
 
     @property
     def drop(self) -> float:
         return self.clean - self.accuracy
+
+    @property
+    def attackers(self) -> int:
+        return round(self.share * PARTICIPANTS)
+
+    @property
+    def attackers_net(self) -> int:
+        return self.attackers_rewards - self.attackers_slashed
+
+    @property
+    def honest_net(self) -> int:
+        return self.honest_rewards - self.honest_slashed
+
+
+@dataclass(frozen=True)
+class Money:
+    rewards: dict[int, int]  # participant: wei rewarded over the rounds
+    slashed: dict[int, int]  # participant: wei slashed over the rounds
+    pool: int  # what is left in the pool
+
+
+def money(result, rule: str, *, terms: Terms = TERMS, participants: int = PARTICIPANTS) -> Money:
+    """The rounds `result` (`rounds.run`) settled one after the other on a line funded with a
+    reward a round: everyone commits and reveals in participant order, the rejected are the
+    updates a selecting rule did not keep, the weights the round's attribution (0 outside it)."""
+    everyone = list(range(participants))
+    pool = terms.reward_per_round * len(result)
+    rewards, slashed = dict.fromkeys(everyone, 0), dict.fromkeys(everyone, 0)
+    for r in result:
+        rejected = {i for i in everyone if i not in r.kept} if rule in SELECTING else set()
+        settled = settle_round(
+            dict.fromkeys(everyone, terms.stake),  # topped up to the stake to commit
+            pool,
+            committed=everyone,
+            revealed=everyone,
+            rejected=rejected,
+            weights=[r.weights.get(i, 0) for i in everyone],
+            outcome="accepted",
+            terms=terms,
+        )
+        pool = settled.pool
+        for x in settled.slashes:
+            slashed[x.member] += x.amount
+        for x in settled.rewards:
+            rewards[x.member] += x.amount
+    return Money(rewards, slashed, pool)
 
 
 def _line(data: Data, attackers: int, attack: str, seed: int) -> list[Participant]:
@@ -69,7 +143,10 @@ def sweep(
             line = _line(data, attackers, attack, seed)
             return run(arch, data, line, rule=rule, params=params, rounds=rounds, seed=seed)
 
-        clean = final(0, "honest")[-1].accuracy
+        baseline = final(0, "honest")
+        clean = baseline[-1].accuracy
+        clean_paid = money(baseline, rule)
+        clean_net = sum(clean_paid.rewards.values()) - sum(clean_paid.slashed.values())
         for attack in attacks:
             for share in shares:
                 attackers = round(share * PARTICIPANTS)
@@ -78,7 +155,23 @@ def sweep(
                 total = sum(sum(r.weights.values()) for r in result)
                 theirs = sum(r.weights.get(i, 0) for r in result for i in bad)
                 weight = theirs / total if total else 0.0
-                points.append(Point(rule, attack, share, result[-1].accuracy, clean, weight))
+                paid = money(result, rule)
+                honest = range(PARTICIPANTS - attackers)
+                points.append(
+                    Point(
+                        rule,
+                        attack,
+                        share,
+                        result[-1].accuracy,
+                        clean,
+                        weight,
+                        attackers_rewards=sum(paid.rewards[i] for i in bad),
+                        attackers_slashed=sum(paid.slashed[i] for i in bad),
+                        honest_rewards=sum(paid.rewards[i] for i in honest),
+                        honest_slashed=sum(paid.slashed[i] for i in honest),
+                        clean_net=clean_net,
+                    )
+                )
                 if progress:
                     progress(points[-1])
     return points
@@ -113,6 +206,44 @@ def render_markdown(points, *, rounds: int) -> str:
                 + " | ".join(cells)
                 + f" | {f'{breaks:.0%}' if breaks else 'holds to 50%'} |"
             )
+    return "\n".join(lines) + "\n\n" + render_money(points, rounds=rounds)
+
+
+def _eth(wei: int, participants: int) -> str:
+    return f"{wei / participants / ETH:+.2f}"
+
+
+def render_money(points, *, rounds: int) -> str:
+    """The money table: per attacker and per honest participant, net ETH over the rounds."""
+    t = TERMS
+    lines = [
+        f"Net ETH per participant over {rounds} rounds (rewards minus slashes; stake "
+        f"{t.stake / ETH:g} ETH, reward {t.reward_per_round / ETH:g} ETH a round, "
+        f"{t.non_reveal_slash_ppm / 10**4:g}% slashed for not revealing, "
+        f"{t.reject_slash_ppm / 10**4:g}% for a rejected update; Krum and multi-Krum reject "
+        "what they do not select). Each cell: an attacker's net / an honest participant's net; "
+        "clean: a participant's net without attackers. The attack pays where an attacker's "
+        "net is above zero.",
+        "",
+        "| rule | attack | clean | " + " | ".join(f"{s:.0%}" for s in SHARES) + " | pays at |",
+        "|---|---|---:|" + "---:|" * len(SHARES) + "---|",
+    ]
+    for rule in RULE_PARAMS:
+        for attack in ATTACKS:
+            row = [p for p in points if p.rule == rule and p.attack == attack]
+            if not row:
+                continue
+            cells = [
+                f"{_eth(p.attackers_net, p.attackers)} / "
+                f"{_eth(p.honest_net, PARTICIPANTS - p.attackers)}"
+                for p in row
+            ]
+            pays = [f"{p.share:.0%}" for p in row if p.attackers_net > 0]
+            lines.append(
+                f"| {rule} | {attack} | {_eth(row[0].clean_net, PARTICIPANTS)} | "
+                + " | ".join(cells)
+                + f" | {', '.join(pays) if pays else 'never'} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -143,4 +274,12 @@ def plot(points, path) -> None:
 
 
 def to_json(points) -> list[dict]:
-    return [{**asdict(p), "drop": p.drop} for p in points]
+    return [
+        {
+            **asdict(p),
+            "drop": p.drop,
+            "attackers_net": p.attackers_net,
+            "honest_net": p.honest_net,
+        }
+        for p in points
+    ]

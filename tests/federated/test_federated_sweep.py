@@ -1,5 +1,6 @@
 """The sweep's points, their table and plot, on a one-round slice (the full sweep is
-`make federated-sweep`), and its command's refusal of bad input in one line."""
+`make federated-sweep`), the money settled as the contract settles it, and the command's
+refusal of bad input in one line."""
 
 import importlib.util
 from pathlib import Path
@@ -9,8 +10,18 @@ from click.testing import CliRunner
 
 from ml.datasets import digits
 from ml.federated.mlp import Architecture
-from ml.federated.rounds import Data
-from ml.federated.sweep import Point, breaking_share, plot, render_markdown, sweep
+from ml.federated.rounds import Data, Round
+from ml.federated.sweep import (
+    ETH,
+    PARTICIPANTS,
+    TERMS,
+    Point,
+    breaking_share,
+    money,
+    plot,
+    render_markdown,
+    sweep,
+)
 
 SCRIPT = Path(__file__).parents[2] / "scripts" / "federated_sweep.py"
 
@@ -26,16 +37,46 @@ def cli():
 def test_a_slice_of_the_sweep_measures_each_point(tmp_path):
     data = Data.of(digits(seed=0), validation=200)
     arch = Architecture(features=64, hidden=8, classes=10)
-    points = sweep(arch, data, rounds=1, rules=("mean",), attacks=("sign-flip",), shares=(0.1, 0.5))
+    points = sweep(
+        arch, data, rounds=2, rules=("mean", "krum"), attacks=("sign-flip",), shares=(0.1, 0.5)
+    )
     assert [(p.rule, p.attack, p.share) for p in points] == [
         ("mean", "sign-flip", 0.1),
         ("mean", "sign-flip", 0.5),
+        ("krum", "sign-flip", 0.1),
+        ("krum", "sign-flip", 0.5),
     ]
     assert points[1].accuracy < points[0].clean and 0 <= points[1].attackers_weight <= 1
-    table = render_markdown(points, rounds=1)
-    assert "| mean | sign-flip |" in table and table.count("\n| mean") == 1
+    # the money: the pool is funded with a reward a round, so every round pays it in full;
+    # the mean rejects nobody, Krum all but the one it selects, 25% of the stake each
+    for p in points:
+        assert p.attackers_rewards + p.honest_rewards == 2 * TERMS.reward_per_round
+        rejected = 2 * (PARTICIPANTS - 1) if p.rule == "krum" else 0
+        assert p.attackers_slashed + p.honest_slashed == rejected * ETH // 4
+        assert p.attackers_net + p.honest_net == (2 - rejected / 4) * ETH
+        assert p.clean_net == (2 - rejected / 4) * ETH
+    table = render_markdown(points, rounds=2)
+    assert "| mean | sign-flip |" in table and table.count("\n| mean") == 2  # both tables
+    assert "| krum | sign-flip | -0.25 |" in table  # 2 ETH paid, 4.5 ETH slashed, over 10
     plot(points, tmp_path / "sweep.png")
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
+
+
+def test_money_settles_each_round_as_the_contract_does():
+    # participants 0-3, 3 the attacker; round 1 keeps 0, 1, 3 (3 weighs 0), round 2 keeps 0-2
+    result = [
+        Round(1, 0.5, (0, 1, 3), {0: 2, 1: 1, 3: 0}),
+        Round(2, 0.6, (0, 1, 2), {0: 1, 1: 1, 2: 1}),
+    ]
+    third = ETH // 3  # 2:1 leaves a wei to 0, 1:1:1 one more: 0 gets 3 thirds and 2 wei
+    coordinatewise = money(result, "median", participants=4)
+    assert coordinatewise.slashed == dict.fromkeys(range(4), 0)
+    assert coordinatewise.rewards == {0: 3 * third + 2, 1: 2 * third, 2: third, 3: 0}
+    assert coordinatewise.pool == 0
+    selecting = money(result, "multi-krum", participants=4)
+    assert selecting.rewards == coordinatewise.rewards
+    assert selecting.slashed == {0: 0, 1: 0, 2: ETH // 4, 3: ETH // 4}
+    assert selecting.pool == ETH // 2  # the slashed wei wait in the pool
 
 
 @pytest.mark.parametrize(("drops", "breaks"), [((0.0, 0.05, 0.2), 0.3), ((0.0, 0.08, 0.05), None)])
