@@ -16,7 +16,8 @@ import random
 from eth_utils import keccak
 
 from ml.federated.aggregation import RULES
-from ml.federated.line import RULE_IDS, Terms
+from ml.federated.line import RULE_IDS
+from ml.federated.settlement import Terms
 from ml.federated.vectors import ChunkedVector
 
 MEMBERS = 10

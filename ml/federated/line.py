@@ -28,6 +28,7 @@ from ml.errors import CollabMLError
 from ml.federated.aggregation import RULES, mean
 from ml.federated.attribution import leave_one_out
 from ml.federated.mlp import Architecture, apply
+from ml.federated.settlement import Settlement, Terms, rejected_from_mask, settle_round
 from ml.federated.vectors import ChunkedVector, InvalidVector
 from ml.fixed_point import to_fixed
 from ml.merkle import MerkleTree
@@ -42,40 +43,6 @@ OUTCOMES = ("pending", "accepted", "voided", "failed")
 
 class LineError(CollabMLError, ValueError):
     """Settings or artifacts a federated line cannot use."""
-
-
-@dataclass(frozen=True)
-class Terms:
-    """The line's money, timing and membership (the contract's `Terms`, in wei and seconds)."""
-
-    stake: int = 10**18
-    reward_per_round: int = 10**18
-    aggregator_bond: int = 2 * 10**18
-    non_reveal_slash_ppm: int = 500_000
-    reject_slash_ppm: int = 250_000
-    commit_window: int = 3600
-    reveal_window: int = 3600
-    aggregate_window: int = 3600
-    challenge_window: int = 3600
-    cooldown: int = 86_400
-    quorum: int = 3
-    max_participants: int = 16
-
-    def as_tuple(self) -> tuple[int, ...]:
-        return (
-            self.stake,
-            self.reward_per_round,
-            self.aggregator_bond,
-            self.non_reveal_slash_ppm,
-            self.reject_slash_ppm,
-            self.commit_window,
-            self.reveal_window,
-            self.aggregate_window,
-            self.challenge_window,
-            self.cooldown,
-            self.quorum,
-            self.max_participants,
-        )
 
 
 @dataclass(frozen=True)
@@ -365,6 +332,27 @@ class Line:
         ]
         return posted[-1] if posted else []
 
+    def expected_settlement(self, round_: int) -> Settlement:
+        """What settling the round now must do (`ml.federated.settlement`), from the chain."""
+        c = self.contract
+        r = c.rounds(round_)
+        status = STATUSES[r.status]
+        outcome = {"posted": "accepted", "voided": "voided", "open": "failed"}.get(status)
+        if outcome is None:
+            raise LineError(f"round {round_} is {status}: nothing to settle")
+        committed = [str(a) for a in c.committers(round_)]
+        revealed = [str(a) for a in c.revealers(round_)]
+        return settle_round(
+            {a: c.members(a).stake for a in committed},
+            c.pool(),
+            committed,
+            revealed,
+            rejected_from_mask(int(r.rejectedMask)),
+            self.posted_weights(round_),
+            outcome,
+            Terms(*c.terms()),
+        )
+
     # ------------------------------------------------------------ challengers
 
     def posted(self, round_: int) -> tuple[bytes, bytes, int]:
@@ -481,7 +469,12 @@ def play_round(
             challenged = (wrong[0],)
     if line.status(number) == "posted":
         advance(terms.challengeWindow)
+    expected = line.expected_settlement(number)
+    holders = [*updates, aggregator]  # the aggregator last
+    credits_before = {a: contract.credits(a) for a in holders}
+    reputation_before = {a: _token(contract).balanceOf(a) for a in holders}
     sent("settle", line.settle(aggregator, number))
+    _check_settled(line, number, expected, holders, credits_before, reputation_before)
     return RoundResult(
         number,
         OUTCOMES[contract.rounds(number).outcome],
@@ -496,3 +489,34 @@ def play_round(
         challenged,
         gas,
     )
+
+
+def _check_settled(line, number, expected, holders, credits_before, reputation_before) -> None:
+    """Raises LineError naming every way the chain's settlement differs from its mirror's."""
+    contract, token = line.contract, _token(line.contract)
+    credited, differences = expected.credits_with(_address(holders[-1])), []
+
+    def compare(what, got, want):
+        if got != want:
+            differences.append(f"{what}: chain {got}, mirror {want}")
+
+    for account in holders:
+        a = _address(account)
+        if a in expected.stakes:
+            compare(f"stake of {a}", contract.members(a).stake, expected.stakes[a])
+        compare(f"credit of {a}", contract.credits(a) - credits_before[account], credited.get(a, 0))
+        minted = token.balanceOf(a) - reputation_before[account]
+        compare(f"reputation of {a}", minted, expected.reputation.get(a, 0))
+    compare("pool", contract.pool(), expected.pool)
+    if differences:
+        raise LineError(f"round {number} settled unlike its mirror: " + "; ".join(differences))
+
+
+def _address(account) -> str:
+    return str(getattr(account, "address", account))
+
+
+def _token(contract):
+    from ape import Contract, project
+
+    return Contract(contract.reputation(), contract_type=project.ReputationToken.contract_type)

@@ -20,7 +20,7 @@ The inputs are what a test reads from the chain: `members(a).stake`, `pool`, `co
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ml.federated.attribution import shares
 
@@ -32,13 +32,25 @@ NON_REVEAL, REJECTED = 0, 1  # the reasons of the contract's `Slashed` event
 
 @dataclass(frozen=True)
 class Terms:
-    """The money of the contract's `Terms` (wei and parts per million)."""
+    """The line's money, timing and membership: the contract's `Terms`, in wei, parts per
+    million and seconds (settling reads the first five)."""
 
-    stake: int
-    reward_per_round: int
-    aggregator_bond: int
-    non_reveal_slash_ppm: int
-    reject_slash_ppm: int
+    stake: int = 10**18
+    reward_per_round: int = 10**18
+    aggregator_bond: int = 2 * 10**18
+    non_reveal_slash_ppm: int = 500_000
+    reject_slash_ppm: int = 250_000
+    commit_window: int = 3600
+    reveal_window: int = 3600
+    aggregate_window: int = 3600
+    challenge_window: int = 3600
+    cooldown: int = 86_400
+    quorum: int = 3
+    max_participants: int = 16
+
+    def as_tuple(self) -> tuple[int, ...]:
+        """The constructor's `Terms` argument."""
+        return tuple(getattr(self, f.name) for f in fields(self))
 
     def __post_init__(self):
         for name in ("stake", "reward_per_round", "aggregator_bond"):

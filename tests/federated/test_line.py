@@ -8,9 +8,10 @@ from ape import chain
 from ml.artifacts.store import EmbeddedStore
 from ml.chain import ChainError, Client
 from ml.datasets import digits
-from ml.federated.line import Line, Spec, Terms, play_round
+from ml.federated.line import Line, LineError, Spec, play_round
 from ml.federated.mlp import Architecture, accuracy
 from ml.federated.rounds import Data, Participant, round_updates
+from ml.federated.settlement import Terms
 from ml.federated.shards import iid
 
 ARCH = Architecture(features=64, hidden=8, classes=10)
@@ -164,3 +165,28 @@ def test_bad_input_is_refused_with_a_named_error(accounts, line):
         line.reveal(member, forged)
     with pytest.raises(ValueError, match="coordinates"):
         line.commit(member, 1, [0] * (ARCH.size - 1))  # the wrong shape: nothing is sent
+
+
+def test_a_settlement_unlike_the_mirror_is_reported(accounts, data, line, monkeypatch):
+    """The mirror check of every round can fail: a mirror one wei off is caught."""
+    from dataclasses import replace
+
+    from ml.federated import line as line_module
+
+    real = line_module.settle_round
+    monkeypatch.setattr(
+        line_module,
+        "settle_round",
+        lambda *a, **k: replace(real(*a, **k), pool=real(*a, **k).pool + 1),
+    )
+    members = accounts[2:5]
+    for m in members:
+        line.join(m)
+    with pytest.raises(LineError, match="round 1 settled unlike its mirror: pool"):
+        play_round(
+            line,
+            aggregator=accounts[1],
+            updates={m: [0] * ARCH.size for m in members},
+            correct=correct_on(data),
+            advance=advance,
+        )
