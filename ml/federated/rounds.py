@@ -45,7 +45,7 @@ class Context:
 class Kind:
     """A participant kind: whether it trains first (and on which labels), and its update."""
 
-    update: Callable[[Context], list[int]]
+    update: Callable[[Context], list[int] | None]  # None: nothing arrives
     trains: bool = False
     flips_labels: bool = False  # label flipping is a data attack: it trains on flipped labels
 
@@ -75,6 +75,10 @@ def _free_ride(context: Context) -> list[int]:
     return attacks.free_ride(context.size)
 
 
+def _straggle(_context: Context) -> None:
+    return None
+
+
 #: honest, and the attacks of the Byzantine sweep (`ml.federated.attacks`), in the sweep's order
 KINDS: dict[str, Kind] = {
     "honest": Kind(_trained, trains=True),
@@ -84,6 +88,8 @@ KINDS: dict[str, Kind] = {
     "alie": Kind(_alie),
     "ipm": Kind(_ipm),
     "free-ride": Kind(_free_ride),
+    # commits and never reveals: its update never reaches the aggregate (on chain it is slashed)
+    "straggler": Kind(_straggle),
 }
 PARTICIPANT_KINDS = tuple(KINDS)
 
@@ -158,6 +164,7 @@ class Round:
     accuracy: float  # of the new global model on the test data
     kept: tuple[int, ...]
     weights: dict[int, int]  # attribution of the kept participants
+    revealed: tuple[int, ...] | None = None  # the participants whose update arrived (None: all)
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,8 @@ def round_updates(
     seed: int,
     training: Training = DEFAULT_TRAINING,
 ):
-    """Every participant's update of round `number` from the global `vector`, in order."""
+    """Every participant's update of round `number` from the global `vector`, in order (None
+    for a straggler's)."""
 
     def train(i, p, labels):
         X, y = data.X_train[p.shard], labels[p.shard]
@@ -229,13 +237,15 @@ def run(
     vector, out = arch.initial(seed), []
     for number in range(1, rounds + 1):
         updates = round_updates(arch, vector, data, participants, number, seed, training)
-        aggregate = RULES[rule].aggregate(updates, None, params)
+        arrived = tuple(i for i, u in enumerate(updates) if u is not None)
+        aggregate = RULES[rule].aggregate([updates[i] for i in arrived], None, params)
+        kept = tuple(arrived[k] for k in aggregate.kept)
         weights = leave_one_out(
-            list(aggregate.kept),
+            list(kept),
             lambda subset, v=vector, u=updates: apply(v, mean([u[i] for i in subset])),
             correct,
         )
         vector = apply(vector, aggregate.vector)
         accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
-        out.append(Round(number, accuracy_now, aggregate.kept, weights))
+        out.append(Round(number, accuracy_now, kept, weights, arrived))
     return out

@@ -28,7 +28,7 @@ from ml.federated.shards import iid
 PARTICIPANTS = 10
 TOLERANCE = 3
 SHARES = (0.1, 0.2, 0.3, 0.4, 0.5)
-ATTACKS = ("label-flip", "sign-flip", "gaussian", "alie", "ipm", "free-ride")
+ATTACKS = ("label-flip", "sign-flip", "gaussian", "alie", "ipm", "free-ride", "straggler")
 #: each rule's parameters at the tolerance
 RULE_PARAMS = {
     "mean": {},
@@ -92,20 +92,24 @@ class Money:
 
 def money(result, rule: str, *, terms: Terms = TERMS, participants: int = PARTICIPANTS) -> Money:
     """The rounds `result` (`rounds.run`) settled one after the other on a line funded with a
-    reward a round: everyone commits and reveals in participant order, the rejected are the
-    updates a selecting rule did not keep, the weights the round's attribution (0 outside it)."""
+    reward a round: everyone commits and all but the stragglers reveal, in participant order;
+    the rejected are the updates a selecting rule did not keep, the weights the round's
+    attribution (0 outside it)."""
     everyone = list(range(participants))
     pool = terms.reward_per_round * len(result)
     rewards, slashed = dict.fromkeys(everyone, 0), dict.fromkeys(everyone, 0)
     for r in result:
-        rejected = {i for i in everyone if i not in r.kept} if rule in SELECTING else set()
+        revealed = list(everyone if r.revealed is None else r.revealed)
+        rejected = (
+            {k for k, i in enumerate(revealed) if i not in r.kept} if rule in SELECTING else set()
+        )
         settled = settle_round(
             dict.fromkeys(everyone, terms.stake),  # topped up to the stake to commit
             pool,
             committed=everyone,
-            revealed=everyone,
+            revealed=revealed,
             rejected=rejected,
-            weights=[r.weights.get(i, 0) for i in everyone],
+            weights=[r.weights.get(i, 0) for i in revealed],
             outcome="accepted",
             terms=terms,
         )
@@ -254,8 +258,12 @@ def plot(points, path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
-    for ax, attack in zip(axes.ravel(), ATTACKS, strict=True):
+    columns = 4
+    rows = -(-len(ATTACKS) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(16, 3.75 * rows), sharex=True, sharey=True)
+    for ax in axes.ravel()[len(ATTACKS) :]:
+        ax.set_visible(False)
+    for ax, attack in zip(axes.ravel(), ATTACKS):
         for rule in RULE_PARAMS:
             row = [p for p in points if p.rule == rule and p.attack == attack]
             ax.plot(
