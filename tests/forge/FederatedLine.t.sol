@@ -641,15 +641,11 @@ contract FederatedLineTest is LineFixture {
     function test_SuccessfulChallengeVoidsTheRound() public {
         int256[][][] memory u = _updates(5);
         uint256 round = runRound(line, u, 4);
-        int256[][][] memory inputs = inputsOf(u, 0);
-        int256[][] memory revealed = new int256[][](0);
-        revealed;
-        int256[][][] memory four = new int256[][][](4);
+        int256[][][] memory inputs = new int256[][][](4); // member 4 did not reveal
         for (uint256 i = 0; i < 4; ++i) {
-            four[i] = u[i];
+            inputs[i] = u[i];
         }
-        inputs = four;
-        int256[][] memory bad = _tampered(aggregateOf(median, four), 2, 1);
+        int256[][] memory bad = _tampered(aggregateOf(median, inputs), 2, 1);
         post(line, round, bad, 0, _ones(4));
         // The first two chunks are right.
         vm.expectRevert(abi.encodeWithSelector(FederatedLine.AggregateCorrect.selector, round, 0));
@@ -1068,6 +1064,78 @@ contract FederatedLineTest is LineFixture {
         vm.expectRevert(abi.encodeWithSelector(FederatedLine.RoundInProgress.selector, 1));
         line.close();
         assertEq(line.pool(), FUNDING, "pool kept");
+    }
+
+    /// Documented, not prevented (reported as a finding): the aggregator may challenge its own
+    /// wrong aggregate and be credited its own bond back, so it can void a round at no cost
+    /// and front-run an honest challenger out of the bond that pays for watching.
+    function test_AttackAggregatorSelfChallengeRecoversItsBond() public {
+        int256[][][] memory u = _updates(4);
+        uint256 round = runRound(line, u, 4);
+        int256[][] memory bad = _tampered(aggregateOf(median, u), 0, 0);
+        post(line, round, bad, 0, _ones(4));
+        challengeAs(line, AGGREGATOR, round, u, bad, 0);
+        assertTrue(statusOf(line, round) == FederatedLine.Status.Voided, "voided");
+        assertEq(line.credits(AGGREGATOR), BOND, "the aggregator's own bond back");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                FederatedLine.NotChallengeable.selector, round, FederatedLine.Status.Voided
+            )
+        );
+        challengeAs(line, CHALLENGER, round, u, bad, 0);
+    }
+
+    /// Documented (reported as a finding): under Krum the aggregator keeps one update and must
+    /// reject every other, and each rejected update is slashed rejectSlashPpm at settlement,
+    /// honest or not: the aggregator's selection, which is its word, decides who is slashed.
+    function test_KrumSlashesEveryUnselectedUpdate() public {
+        FederatedLine.RuleSpec memory krum =
+            FederatedLine.RuleSpec(FederatedLine.Rule.Krum, 0, 0, 0);
+        line = deployLine(krum);
+        joinMembers(line, 4);
+        int256[][][] memory u = _updates(4);
+        uint256 round = runRound(line, u, 4);
+        post(line, round, aggregateOf(krum, inputsOf(u, 7)), 7, uints(0, 0, 0, 1));
+        toSettle(line, round);
+        line.settle(round, uints(0, 0, 0, 1));
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(stakeOf(line, member(i)), STAKE - STAKE / 4, "unselected: slashed");
+        }
+        assertEq(stakeOf(line, member(3)), STAKE, "selected: kept");
+        assertEq(line.credits(member(3)), REWARD, "the whole reward to the selected one");
+    }
+
+    /// Whatever the weights (up to 2^64) and the reward, the shares add up to the reward to the
+    /// wei, each is within one wei of reward * w / total, the remainder goes to the lowest
+    /// indices of positive weight, and the reputation minted is the weights.
+    function testFuzz_RewardSharesAddUp(uint256 w0, uint256 w1, uint256 w2, uint256 reward) public {
+        uint256[] memory w =
+            uints(bound(w0, 0, 2 ** 64), bound(w1, 0, 2 ** 64), bound(w2, 0, 2 ** 64), 0);
+        reward = bound(reward, 0, FUNDING);
+        FederatedLine.Terms memory terms = defaultTerms();
+        terms.rewardPerRound = reward;
+        line = deployLine(defaultTask(), median, terms);
+        joinMembers(line, 4);
+        int256[][][] memory u = _updates(4);
+        uint256 round = runRound(line, u, 4);
+        post(line, round, aggregateOf(median, inputsOf(u, 8)), 8, w);
+        toSettle(line, round);
+        line.settle(round, w);
+        uint256 total = w[0] + w[1] + w[2];
+        uint256 paid = 0;
+        uint256 minted = 0;
+        for (uint256 k = 0; k < 3; ++k) {
+            uint256 weight = total == 0 ? 1 : w[k];
+            uint256 floorShare = reward * weight / (total == 0 ? 3 : total);
+            uint256 got = line.credits(member(k));
+            assertTrue(got == floorShare || got == floorShare + 1, "within one wei");
+            paid += got;
+            minted += line.reputation().balanceOf(member(k));
+        }
+        assertEq(paid, reward, "shares add up to the reward");
+        assertEq(line.credits(member(3)), 0, "rejected gets nothing");
+        assertEq(minted, total == 0 ? 3 : total, "reputation == weights");
+        assertEq(line.pool(), FUNDING + STAKE / 4 - reward, "pool");
     }
 
     // ---------------------------------------------------------------- gas of a challenge
