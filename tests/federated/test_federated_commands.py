@@ -1,0 +1,137 @@
+"""`ape run federated` (ml/commands/federated.py) on the session's chain: create, join, a round
+and the status in one go, and every user mistake in one line with no transaction sent."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from helpers import fails_with
+
+from ml.commands import federated
+
+
+@pytest.fixture(scope="module")
+def network(chain):
+    return chain.provider.network_choice
+
+
+@pytest.fixture(scope="module")
+def run(network):
+    """run(*args, ok=True) -> click Result of `ape run federated *args` on the session's chain."""
+
+    def invoke(command, *args, ok: bool = True, code: int = 1):
+        result = CliRunner().invoke(command, [*map(str, args), "--network", network])
+        expected = 0 if ok else code
+        assert result.exit_code == expected, (result.output, result.exception)
+        return result
+
+    return invoke
+
+
+@pytest.fixture(scope="module")
+def line(run, tmp_path_factory):
+    """A tiny line: 4 hidden units over digits, the median, a quorum of 3."""
+    where = tmp_path_factory.mktemp("federated")
+    manifest = where / "federated.json"
+    result = run(
+        federated.cli,
+        "create",
+        "--hidden",
+        4,
+        "--validation",
+        100,
+        "--quorum",
+        3,
+        "--max-participants",
+        8,
+        "--out",
+        manifest,
+        "--store",
+        where / "artifacts",
+    )
+    assert "architecture" in result.output and "deploy gas" in result.output
+    return manifest
+
+
+def test_create_join_round_status(run, accounts, line):
+    manifest = json.loads(line.read_text())
+    assert manifest["kind"] == "federated-line" and manifest["spec"]["rule"] == "median"
+    assert manifest["spec"]["dimension"] == 4 * 65 + 10 * 5
+    joined = run(federated.cli, "join", "--account", 2, "--deployment", line)
+    assert "stake 1 ETH" in joined.output and "gas" in joined.output
+    played = run(
+        federated.cli,
+        "round",
+        "--members",
+        "2,3,4,5",
+        "--kinds",
+        "honest,honest,honest,sign-flip",
+        "--stragglers",
+        "3",
+        "--deployment",
+        line,
+    )
+    out = played.output
+    assert "Round 1: accepted; test accuracy" in out, out
+    assert "slashed 0.5 ETH" in out  # the straggler
+    assert "aggregator" in out and "credit 2 ETH" in out  # the bond back
+    assert "challenged chunk none" in out and "postAggregate" in out and "settle" in out
+    status = run(federated.cli, "status", "--deployment", line).output
+    assert "median" in status and "4 members" in status
+    assert "Round 1: settled, accepted" in status
+    assert "round 1: accepted, model b" in status and "rewarded" in status
+    assert "(not revealed)" in status and "Reputation:" in status
+
+
+def test_bad_input_is_one_line(run, accounts, line, tmp_path, monkeypatch):
+    out = tmp_path / "f.json"
+    for args, message in [
+        (("--rule", "mode"), "'mode' is not one of"),
+        (("--quorum", 0), "0 is not in the range x>=1"),
+        (("--commit-window", "soon"), "--commit-window"),
+    ]:  # click's usage errors (exit 2)
+        result = run(federated.cli, "create", *args, "--out", out, ok=False, code=2)
+        assert message in result.output.strip().splitlines()[-1], result.output
+        assert "Traceback" not in result.output
+    for args, message in [  # found after parsing: one line, exit 1
+        (("--rule", "trimmed-mean"), "trimmed-mean needs --trim"),
+        (("--trim", 1), "median takes no --trim"),
+        (("--rule", "krum", "--f", 1), "Krum: quorum >= 2 f + 3"),
+    ]:
+        fails_with(run, accounts, message, federated.cli, "create", *args, "--out", out)
+    fails_with(
+        run,
+        accounts,
+        "--quorum 9 is over --max-participants",
+        federated.cli,
+        "create",
+        "--quorum",
+        9,
+        "--max-participants",
+        8,
+        "--out",
+        out,
+    )
+    fails_with(
+        run,
+        accounts,
+        "no federated-line manifest at",
+        federated.cli,
+        "join",
+        "--deployment",
+        tmp_path / "missing.json",
+    )
+    run(federated.cli, "join", "--account", 2, "--deployment", line)  # (each test starts afresh)
+    fails_with(
+        run, accounts, "AlreadyJoined", federated.cli, "join", "--account", 2, "--deployment", line
+    )
+    monkeypatch.setattr(federated, "is_local", lambda provider: False)
+    fails_with(
+        run,
+        accounts,
+        "`round` simulates the participants on a local chain only",
+        federated.cli,
+        "round",
+        "--deployment",
+        line,
+    )
