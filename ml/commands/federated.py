@@ -10,9 +10,9 @@ driven by `ml.federated.line`) from the command line.
 - `status` shows the line, the current round and every settled round's outcome and payments;
 - `demo` runs several rounds end to end on an embedded anvil and writes a report.
 
-Real participants on a public network each commit and reveal their own update; the commands
-for one party at a time (commit, reveal, post, settle) are not here yet (`round` refuses to run
-on a non-local network).
+- `commit`, `reveal`, `post` (and `post --open`), `settle`: one party's step of a round, for
+  real participants on any network (`round` refuses to run on a non-local one). A challenge
+  by one party is not here yet (`round --lie --challenger N` shows one on a local chain).
 """
 
 from __future__ import annotations
@@ -215,7 +215,8 @@ def gas_text(gas: dict[str, list[int]]) -> str:
 
 @click.group()
 def cli():
-    """A federated training line: create, join, run a round, show its status, or the demo."""
+    """A federated training line: create, join, run a round, show its status, the demo, or one
+    party's step of a round (commit, reveal, post, settle)."""
 
 
 @cli.command()
@@ -605,6 +606,189 @@ def status(top, manifest_path, network):
         click.echo(f"Reputation: {rep.totalSupply()} in all" + (":" if ranked else ""))
         for balance, address in ranked:
             click.echo(f"  {address}  {balance}")
+
+
+# ---------------------------------------------------------------------------- one party each
+
+
+def _pending_path(manifest_path: Path, address: str) -> Path:
+    return manifest_path.with_name(f"{manifest_path.stem}.pending-{address.lower()}.json")
+
+
+def _open_round(line: Line) -> int:
+    number = line.contract.currentRound()
+    if not number or line.status(number) != "open":
+        raise click.ClickException("no round is open: the aggregator opens one (`post --open`)")
+    return number
+
+
+@cli.command()
+@click.option("--shard", default="0/1", show_default=True, help="K/N: train on shard K of N.")
+@click.option(
+    "--update",
+    "update_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSON list of fixed-point integers to commit instead of training.",
+)
+@click.option("--seed", default=0, show_default=True, help="The local training's seed.")
+@account_option
+@deployment_option
+@network_option
+@one_line_errors
+def commit(shard, update_file, seed, account, manifest_path, network):
+    """Commit one member's update to the open round (kept for `reveal` in a secret file)."""
+    from ml.federated.mlp import local_update
+    from ml.federated.rounds import DEFAULT_TRAINING
+    from ml.federated.shards import iid
+
+    manifest = read_manifest(manifest_path, KIND)
+    with connected(network) as provider:
+        line = open_line(manifest, provider)
+        member = load_account(account, provider)
+        number = _open_round(line)
+        if update_file is not None:
+            try:
+                update = [int(v) for v in json.loads(update_file.read_text())]
+            except (ValueError, TypeError) as err:
+                raise click.ClickException(f"{update_file}: not a JSON list of integers") from err
+        else:
+            try:
+                k, n = (int(v) for v in shard.split("/"))
+                assert 0 <= k < n
+            except (ValueError, AssertionError):
+                raise click.BadParameter(
+                    f"{shard!r}: expected K/N, 0 <= K < N", "--shard"
+                ) from None
+            data = _data(manifest)
+            rows = iid(data.y_train, n, seed=manifest["dataset"]["seed"])[k]
+            update = local_update(
+                line.spec.arch,
+                line.global_model(),
+                data.X_train[rows],
+                data.y_train[rows],
+                epochs=DEFAULT_TRAINING.epochs,
+                lr=DEFAULT_TRAINING.lr,
+                seed=seed + 1000 * number,
+            )
+        pending, receipt = line.commit(member, number, update)
+        path = _pending_path(manifest_path, member.address)
+        path.write_text(
+            json.dumps(
+                {
+                    "line": line.contract.address,
+                    "round": pending.round,
+                    "member": member.address,
+                    "cid": str(pending.cid),
+                    "root": "0x" + pending.root.hex(),
+                    "salt": "0x" + pending.salt.hex(),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        path.chmod(0o600)
+        click.echo(
+            f"Committed {pending.cid} to round {number} (gas {receipt.gas_used:,}); "
+            f"the salt is in {path}: keep it for `reveal`"
+        )
+
+
+@cli.command()
+@account_option
+@deployment_option
+@network_option
+@one_line_errors
+def reveal(account, manifest_path, network):
+    """Reveal the update `commit` committed (from its secret file)."""
+    from ml.federated.line import Pending
+
+    manifest = read_manifest(manifest_path, KIND)
+    with connected(network) as provider:
+        line = open_line(manifest, provider)
+        member = load_account(account, provider)
+        path = _pending_path(manifest_path, member.address)
+        if not path.is_file():
+            raise click.ClickException(
+                f"no commitment of {member.address} at {path}: `commit` first"
+            )
+        saved = json.loads(path.read_text())
+        pending = Pending(
+            saved["round"],
+            Cid.parse(saved["cid"]),
+            bytes.fromhex(saved["root"][2:]),
+            bytes.fromhex(saved["salt"][2:]),
+        )
+        receipt = line.reveal(member, pending)
+        path.unlink()
+        click.echo(f"Revealed {pending.cid} in round {pending.round} (gas {receipt.gas_used:,})")
+
+
+@cli.command()
+@click.option("--open", "open_", is_flag=True, help="Open a new round instead.")
+@click.option("--account", default=None, help="The aggregator [default: the manifest's].")
+@deployment_option
+@network_option
+@one_line_errors
+def post(open_, account, manifest_path, network):
+    """As the aggregator: open a round (--open), or aggregate the revealed updates by the
+    line's rule and post the new model with the bond."""
+    from ml.federated.mlp import accuracy
+
+    manifest = read_manifest(manifest_path, KIND)
+    with connected(network) as provider:
+        line = open_line(manifest, provider)
+        if account is None and is_local(provider):
+            aggregator = _test_account(manifest["line"]["aggregator"], "aggregator")
+        else:
+            aggregator = load_account(account or "", provider)
+        if open_:
+            receipt = line.client.send(line.contract.openRound, sender=aggregator)
+            number = line.contract.currentRound()
+            r = line.contract.rounds(number)
+            click.echo(
+                f"Round {number} open (gas {receipt.gas_used:,}): commits until "
+                f"{r.commitDeadline}, reveals until {r.revealDeadline}, the aggregate until "
+                f"{r.aggregateDeadline} (unix time)"
+            )
+            return
+        number = line.contract.currentRound()
+        if not number:
+            raise click.ClickException("no round yet: `post --open` first")
+        data, arch = _data(manifest), line.spec.arch
+
+        def correct(vector):
+            return round(accuracy(arch, vector, data.X_val, data.y_val) * len(data.y_val))
+
+        posting = line.compute(number, correct)
+        receipt = line.post(aggregator, number, posting)
+        acc = accuracy(arch, posting.model, data.X_test, data.y_test)
+        click.echo(
+            f"Posted round {number}'s model {posting.model_cid} (test accuracy {acc:.2%}; "
+            f"rejected {list(posting.rejected) or 'none'}; gas {receipt.gas_used:,})"
+        )
+
+
+@cli.command()
+@account_option
+@deployment_option
+@network_option
+@one_line_errors
+def settle(account, manifest_path, network):
+    """Settle the current round (anyone may, once its challenge window is over)."""
+    manifest = read_manifest(manifest_path, KIND)
+    with connected(network) as provider:
+        line = open_line(manifest, provider)
+        caller = load_account(account, provider)
+        number = line.contract.currentRound()
+        if not number:
+            raise click.ClickException("no round yet")
+        receipt = line.settle(caller, number)
+        outcome = OUTCOMES[line.contract.rounds(number).outcome]
+        click.echo(
+            f"Round {number} settled: {outcome}; global model "
+            f"{_cid(line, line.contract.globalModelCid())} (gas {receipt.gas_used:,})"
+        )
 
 
 # ---------------------------------------------------------------------------- the demo

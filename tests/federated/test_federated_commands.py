@@ -135,3 +135,27 @@ def test_bad_input_is_one_line(run, accounts, line, tmp_path, monkeypatch):
         "--deployment",
         line,
     )
+
+
+def test_one_party_at_a_time(run, line):
+    """A round by the one-party commands: the aggregator opens, three members commit their
+    shard's update and reveal it, the aggregator posts, anyone settles."""
+    terms = json.loads(line.read_text())["terms"]
+    for member in (2, 3, 4):
+        run(federated.cli, "join", "--account", member, "--deployment", line)
+    assert "Round 1 open" in run(federated.cli, "post", "--open", "--deployment", line).output
+    for k, member in enumerate((2, 3, 4)):
+        args = ("--account", member, "--shard", f"{k}/3", "--deployment", line)
+        assert "Committed b" in run(federated.cli, "commit", *args).output
+    fails_with(  # a second commit of the round: the contract's error, in one line
+        run, [], "AlreadyCommitted", federated.cli, "commit", "--account", 2, "--deployment", line
+    )
+    federated.advance(terms["commit_window"])
+    for member in (2, 3, 4):
+        args = ("--account", member, "--deployment", line)
+        assert "Revealed b" in run(federated.cli, "reveal", *args).output
+    federated.advance(terms["reveal_window"])
+    assert "Posted round 1's model b" in run(federated.cli, "post", "--deployment", line).output
+    federated.advance(terms["challenge_window"])
+    settled = run(federated.cli, "settle", "--deployment", line).output
+    assert "Round 1 settled: accepted" in settled
