@@ -10,9 +10,10 @@ driven by `ml.federated.line`) from the command line.
 - `status` shows the line, the current round and every settled round's outcome and payments;
 - `demo` runs several rounds end to end on an embedded anvil and writes a report.
 
-- `commit`, `reveal`, `post` (and `post --open`), `settle`: one party's step of a round, for
-  real participants on any network (`round` refuses to run on a non-local one). A challenge
-  by one party is not here yet (`round --lie --challenger N` shows one on a local chain).
+- `commit`, `reveal`, `post` (and `post --open`), `challenge`, `settle`: one party's step of a
+  round, for real participants on any network (`round` refuses to run on a non-local one).
+  `challenge` rebuilds the aggregate as the posted model minus the global one; an aggregate
+  posted with another root needs its own bytes, which it does not fetch yet.
 """
 
 from __future__ import annotations
@@ -204,10 +205,11 @@ def advance(seconds: int) -> None:
 
 
 def gas_text(gas: dict[str, list[int]]) -> str:
-    return "; ".join(
-        f"{name} {v[0]:,}" if len(v) == 1 else f"{name} {min(v):,}-{max(v):,} x{len(v)}"
-        for name, v in gas.items()
-    )
+    def spread(v):
+        text = f"{min(v):,}" if min(v) == max(v) else f"{min(v):,}-{max(v):,}"
+        return text + (f" x{len(v)}" if len(v) > 1 else "")
+
+    return "; ".join(f"{name} {spread(v)}" for name, v in gas.items())
 
 
 # ---------------------------------------------------------------------------- the commands
@@ -216,7 +218,7 @@ def gas_text(gas: dict[str, list[int]]) -> str:
 @click.group()
 def cli():
     """A federated training line: create, join, run a round, show its status, the demo, or one
-    party's step of a round (commit, reveal, post, settle)."""
+    party's step of a round (commit, reveal, post, challenge, settle)."""
 
 
 @cli.command()
@@ -788,6 +790,51 @@ def settle(account, manifest_path, network):
         click.echo(
             f"Round {number} settled: {outcome}; global model "
             f"{_cid(line, line.contract.globalModelCid())} (gas {receipt.gas_used:,})"
+        )
+
+
+@cli.command()
+@account_option
+@deployment_option
+@network_option
+@one_line_errors
+def challenge(account, manifest_path, network):
+    """Check the current round's posted aggregate chunk by chunk against the rule run on its
+    inputs, and challenge the first wrong chunk (the aggregator's bond is the prize)."""
+    from ml.federated.line import load
+    from ml.federated.vectors import ChunkedVector
+
+    manifest = read_manifest(manifest_path, KIND)
+    with connected(network) as provider:
+        line = open_line(manifest, provider)
+        challenger = load_account(account, provider)
+        number = line.contract.currentRound()
+        status = line.status(number) if number else "none"
+        if status != "posted":
+            raise click.ClickException(
+                f"round {number} is {status}: only a posted aggregate can be challenged"
+            )
+        model_digest, root, _ = line.posted(number)
+        new, old = load(line.store, model_digest), line.global_model()
+        values = [n - o for n, o in zip(new.values, old, strict=True)]
+        aggregate = ChunkedVector.of(values, line.spec.chunk_size)
+        if aggregate.root != root:
+            raise click.ClickException(
+                "the posted aggregate's root is not that of the posted model minus the global "
+                "one: challenging a chunk needs the aggregate's own bytes (not supported yet)"
+            )
+        wrong = line.wrong_chunks(number, aggregate)
+        if not wrong:
+            click.echo(
+                f"Round {number}'s aggregate is right in all {aggregate.chunk_count} chunks: "
+                "nothing to challenge"
+            )
+            return
+        bond = line.contract.rounds(number).bond
+        receipt = line.challenge(challenger, number, wrong[0], aggregate)
+        click.echo(
+            f"Chunk {wrong[0]} of round {number}'s aggregate is wrong (of {len(wrong)}): voided; "
+            f"{wei_to_eth(bond)} credited to {challenger.address} (gas {receipt.gas_used:,})"
         )
 
 

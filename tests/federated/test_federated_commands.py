@@ -156,6 +156,42 @@ def test_one_party_at_a_time(run, line):
         assert "Revealed b" in run(federated.cli, "reveal", *args).output
     federated.advance(terms["reveal_window"])
     assert "Posted round 1's model b" in run(federated.cli, "post", "--deployment", line).output
+    checked = run(federated.cli, "challenge", "--account", 8, "--deployment", line).output
+    assert "nothing to challenge" in checked
     federated.advance(terms["challenge_window"])
     settled = run(federated.cli, "settle", "--deployment", line).output
     assert "Round 1 settled: accepted" in settled
+
+
+def test_a_consistent_lie_is_challenged(run, accounts, chain, line):
+    """The aggregator posts a model and aggregate that agree with each other but not with the
+    rule: `challenge` finds the wrong chunk and voids the round."""
+    from ml.federated.line import Posting, store_vector
+    from ml.federated.vectors import ChunkedVector
+
+    manifest = json.loads(line.read_text())
+    terms = manifest["terms"]
+    for member in (2, 3, 4):
+        run(federated.cli, "join", "--account", member, "--deployment", line)
+    run(federated.cli, "post", "--open", "--deployment", line)
+    for k, member in enumerate((2, 3, 4)):
+        run(federated.cli, "commit", "--account", member, "--shard", f"{k}/3", "--deployment", line)
+    federated.advance(terms["commit_window"])
+    for member in (2, 3, 4):
+        run(federated.cli, "reveal", "--account", member, "--deployment", line)
+    federated.advance(terms["reveal_window"])
+    fails_with(  # nothing posted yet
+        run, [], "round 1 is open", federated.cli, "challenge", "--deployment", line
+    )
+    lined = federated.open_line(manifest, chain.provider)
+    honest = lined.compute(1, lambda vector: 0)
+    values = list(honest.aggregate.values)
+    values[0] += 1
+    model = list(honest.model)
+    model[0] += 1
+    cid, _ = store_vector(lined.store, model, lined.spec.chunk_size)
+    lie = Posting(model, cid, ChunkedVector.of(values, lined.spec.chunk_size), (), honest.weights)
+    lined.post(accounts[1], 1, lie)
+    caught = run(federated.cli, "challenge", "--account", 8, "--deployment", line).output
+    assert "Chunk 0 of round 1's aggregate is wrong" in caught and "2 ETH credited" in caught
+    assert lined.status(1) == "voided"
