@@ -178,20 +178,35 @@ def write_manifest(path: Path, manifest: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def read_manifest(path: Path) -> dict:
-    """The manifest at `path`, checked for the fields the commands use."""
+#: What each kind of manifest must hold (a manifest without "kind" is a deployment's), and
+#: the command that writes it.
+MANIFEST_KINDS = {
+    "deployment": (("chain_id", "model", "trainer", "encoder"), "ape run deploy"),
+    "federated-line": (
+        ("chain_id", "line", "spec", "terms", "dataset"),
+        "ape run federated create",
+    ),
+}
+
+
+def read_manifest(path: Path, kind: str = "deployment") -> dict:
+    """The manifest of `kind` at `path`, checked for the fields the commands use."""
+    required, writer = MANIFEST_KINDS[kind]
     if not path.is_file():
-        raise click.ClickException(f"no deployment manifest at {path}: run `ape run deploy` first")
+        raise click.ClickException(f"no {kind} manifest at {path}: run `{writer}` first")
     try:
         manifest = json.loads(path.read_text())
     except json.JSONDecodeError as err:
         raise click.ClickException(f"{path} is not valid JSON: {err}") from err
-    missing = [
-        k for k in ("version", "chain_id", "model", "trainer", "encoder") if k not in manifest
-    ]
+    if not isinstance(manifest, dict):
+        raise click.ClickException(f"{path} is not a {kind} manifest (not a JSON object)")
+    found = manifest.get("kind", "deployment")
+    if found != kind:
+        raise click.ClickException(f"{path} is a {found} manifest, not a {kind} one")
+    missing = [k for k in ("version", *required) if k not in manifest]
     if missing or manifest.get("version") != MANIFEST_VERSION:
         raise click.ClickException(
-            f"{path} is not a version-{MANIFEST_VERSION} deployment manifest "
+            f"{path} is not a version-{MANIFEST_VERSION} {kind} manifest "
             f"(missing {', '.join(missing) or 'nothing'}, version {manifest.get('version')})"
         )
     return manifest
