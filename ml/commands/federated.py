@@ -43,7 +43,8 @@ from ml.commands.common import (
     write_manifest,
 )
 from ml.federated.aggregation import RULES
-from ml.federated.line import OUTCOMES, RULE_IDS, STATUSES, Line, LineError, Spec, Terms
+from ml.federated.line import OUTCOMES, RULE_IDS, STATUSES, Line, LineError, Spec
+from ml.federated.settlement import Terms
 
 KIND = "federated-line"
 DATASETS = ("digits", "iris", "wine", "breast-cancer")

@@ -263,7 +263,7 @@ def plot(points, path) -> None:
     fig, axes = plt.subplots(rows, columns, figsize=(16, 3.75 * rows), sharex=True, sharey=True)
     for ax in axes.ravel()[len(ATTACKS) :]:
         ax.set_visible(False)
-    for ax, attack in zip(axes.ravel(), ATTACKS):
+    for ax, attack in zip(axes.ravel()[: len(ATTACKS)], ATTACKS, strict=True):
         for rule in RULE_PARAMS:
             row = [p for p in points if p.rule == rule and p.attack == attack]
             ax.plot(
