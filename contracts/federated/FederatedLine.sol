@@ -32,7 +32,10 @@ import {FederatedAggregation} from "./FederatedAggregation.sol";
 /// re-checkable off chain once it is published).
 ///
 /// Settling: a committed member that did not reveal loses `nonRevealSlashPpm` of the stake;
-/// under a settled aggregate a rejected update loses `rejectSlashPpm` of it. Slashed wei join
+/// under an accepted aggregate of a coordinate-wise rule a rejected update (a fault: its data
+/// unavailable or malformed) loses `rejectSlashPpm` of it. Under Krum and multi-Krum the mask is
+/// a selection, not a verdict (Krum keeps one of n whatever the others are): the updates left
+/// out earn nothing and lose nothing. Slashed wei join
 /// the reward pool. The round's reward, min(rewardPerRound, pool), is shared by weight (zero
 /// for rejected updates; all zero: weight 1 for every input), each share rounded down and the
 /// remainder one wei each to the lowest reveal indices of positive weight; each input mints its
@@ -197,6 +200,7 @@ contract FederatedLine is ReentrancyGuardTransient {
     error NotChallengeable(uint256 round, Status status);
     error ChallengeClosed(uint256 deadline);
     error NoSuchChunk(uint256 chunk, uint256 chunkCount);
+    error BadProofsLength(uint256 length, uint256 expected);
     error InvalidChunkProof(uint256 revealIndex);
     error InvalidAggregateProof();
     error AggregateCorrect(uint256 round, uint256 chunk);
@@ -415,7 +419,8 @@ contract FederatedLine is ReentrancyGuardTransient {
         }
         if (round != currentRound) revert NotCurrentRound(round, currentRound);
         Round storage r = rounds[round];
-        if (r.status != Status.Open) revert AggregateAlreadyPosted(round);
+        if (r.status == Status.Posted) revert AggregateAlreadyPosted(round);
+        if (r.status != Status.Open) revert RoundNotOpen(round, r.status);
         if (block.timestamp <= r.revealDeadline) revert AggregationNotOpen(r.revealDeadline);
         if (block.timestamp > r.aggregateDeadline) revert AggregationClosed(r.aggregateDeadline);
         if (msg.value != terms.aggregatorBond) revert WrongBond(msg.value, terms.aggregatorBond);
@@ -501,7 +506,7 @@ contract FederatedLine is ReentrancyGuardTransient {
         _slashNonRevealers(round);
         uint256 reward = 0;
         if (accepted) {
-            _slashRejected(round, r.rejectedMask);
+            if (_coordinateWise()) _slashRejected(round, r.rejectedMask);
             uint256 bond = r.bond;
             r.bond = 0;
             bondsHeld -= bond;
@@ -579,6 +584,13 @@ contract FederatedLine is ReentrancyGuardTransient {
         if (r.status != Status.Open) revert RoundNotOpen(round, r.status);
     }
 
+    /// @dev Mean, median and trimmed mean: the rules whose aggregator may reject only for a
+    /// fault (unavailable or malformed data), so that a rejection is slashed.
+    function _coordinateWise() private view returns (bool) {
+        Rule rule = ruleSpec.rule;
+        return rule == Rule.Mean || rule == Rule.Median || rule == Rule.TrimmedMean;
+    }
+
     /// @dev The inputs the rule needs: Krum one, multi-Krum m, the others at least the quorum.
     function _checkInputs(uint256 inputs) private view {
         Rule rule = ruleSpec.rule;
@@ -602,9 +614,8 @@ contract FederatedLine is ReentrancyGuardTransient {
     ) private view {
         address[] storage list = _revealers[round];
         uint256 expected = list.length - _popcount(mask);
-        if (inputs.length != expected || proofs.length != expected) {
-            revert WrongInputCount(inputs.length, expected);
-        }
+        if (inputs.length != expected) revert WrongInputCount(inputs.length, expected);
+        if (proofs.length != expected) revert BadProofsLength(proofs.length, expected);
         uint256 k = 0;
         for (uint256 i = 0; i < list.length; ++i) {
             if ((mask >> i) & 1 == 1) continue;

@@ -351,6 +351,7 @@ class Line:
             self.posted_weights(round_),
             outcome,
             Terms(*c.terms()),
+            slashes_rejected=RULES[self.spec.rule].coordinate_wise,
         )
 
     # ------------------------------------------------------------ challengers

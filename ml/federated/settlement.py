@@ -1,17 +1,19 @@
 """The settlement of a federated round, in integers, bit for bit as
 `contracts/federated/FederatedLine.sol`'s `settle` does it (`_slashNonRevealers`,
-`_slashRejected`, `_slash`, `_reward`): who is slashed and by how much, the reward, each
-input's share of it and the reputation it mints.
+`_slashRejected`, `_slash`, `_reward`): who is slashed and by how much, the reward, each input's
+share of it and the reputation it mints.
 
 A committed member that did not reveal loses `non_reveal_slash_ppm` of its stake (in committer
-order); under an accepted aggregate each rejected update (in reveal order) then loses
-`reject_slash_ppm` of it. A slash is stake * ppm // 1,000,000, skipped when zero, and joins the
-pool. An accepted round pays min(reward_per_round, pool after the slashes) by weight (all
-weights zero: weight 1 for every revealed update not rejected) with `attribution.shares`, the
-contract's rule exactly (each share rounded down, the remainder one wei each to the lowest
-reveal indices of positive weight); every positive weight mints that much reputation, and the
-aggregator's bond is credited back. A voided or failed round only slashes the non-revealers
-(a voided round's bond went to its challenger when it was voided, not at settlement).
+order); under an accepted aggregate of a coordinate-wise rule each rejected update (in reveal
+order) then loses `reject_slash_ppm` of it (`slashes_rejected`; under Krum and multi-Krum the
+rejected are those the selection left out, and lose nothing). A slash is stake * ppm //
+1,000,000, skipped when zero, and joins the pool. An accepted round pays min(reward_per_round,
+pool after the slashes) by weight (all weights zero: weight 1 for every revealed update not
+rejected) with `attribution.shares`, the contract's rule exactly (each share rounded down, the
+remainder one wei each to the lowest reveal indices of positive weight); every positive weight
+mints that much reputation, and the aggregator's bond is credited back. A voided or failed round
+only slashes the non-revealers (a voided round's bond went to its challenger when it was voided,
+not at settlement).
 
 The inputs are what a test reads from the chain: `members(a).stake`, `pool`, `committers(r)`,
 `revealers(r)`, the posted `rejectedMask` (`rejected_from_mask`) and weights.
@@ -128,11 +130,14 @@ def settle_round(
     weights: Sequence[int],
     outcome: str,
     terms: Terms,
+    *,
+    slashes_rejected: bool = True,
 ) -> Settlement:
     """The round settled: `stakes` {member: wei} (at least every committer), `pool` before,
     `committed` in commit order, `revealed` in reveal order (a subsequence of the committers),
     `rejected` the reveal indices the aggregate did not use and `weights` every revealed
-    update's posted attribution (both read only when `outcome` is "accepted", as on chain)."""
+    update's posted attribution (both read only when `outcome` is "accepted", as on chain);
+    `slashes_rejected` whether the line's rule slashes a rejection (the coordinate-wise rules)."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome {outcome!r}: expected one of {', '.join(OUTCOMES)}")
     if pool < 0:
@@ -163,7 +168,7 @@ def settle_round(
     n, rejected = len(revealed), set(rejected)
     weights = list(weights)
     _check_posted(n, rejected, weights)
-    for k in sorted(rejected):
+    for k in sorted(rejected) if slashes_rejected else ():
         pool += slash(revealed[k], terms.reject_slash_ppm, REJECTED)
     if not any(weights):
         weights = [0 if k in rejected else 1 for k in range(n)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ml.federated.aggregation import RULES
 from ml.federated.mlp import Architecture
 from ml.federated.rounds import Data, Participant, run
 from ml.federated.settlement import Terms, settle_round
@@ -37,8 +38,6 @@ RULE_PARAMS = {
     "krum": {"f": TOLERANCE},
     "multi-krum": {"f": TOLERANCE, "m": PARTICIPANTS - TOLERANCE},
 }
-#: the rules whose aggregate is a selection: the updates not selected are rejected on chain
-SELECTING = frozenset({"krum", "multi-krum"})
 ETH = 10**18
 #: the line's money in the sweep: stake 1 ETH, 1 ETH a round, 50% for not revealing, 25% for
 #: a rejected update (the bond is returned on every accepted round: it does not change a net)
@@ -96,13 +95,13 @@ def money(result, rule: str, *, terms: Terms = TERMS, participants: int = PARTIC
     the rejected are the updates a selecting rule did not keep, the weights the round's
     attribution (0 outside it)."""
     everyone = list(range(participants))
+    # Krum and multi-Krum leave out what they do not select: rejected on chain, not slashed
+    selecting = not RULES[rule].coordinate_wise
     pool = terms.reward_per_round * len(result)
     rewards, slashed = dict.fromkeys(everyone, 0), dict.fromkeys(everyone, 0)
     for r in result:
         revealed = list(everyone if r.revealed is None else r.revealed)
-        rejected = (
-            {k for k, i in enumerate(revealed) if i not in r.kept} if rule in SELECTING else set()
-        )
+        rejected = {k for k, i in enumerate(revealed) if i not in r.kept} if selecting else set()
         settled = settle_round(
             dict.fromkeys(everyone, terms.stake),  # topped up to the stake to commit
             pool,
@@ -112,6 +111,7 @@ def money(result, rule: str, *, terms: Terms = TERMS, participants: int = PARTIC
             weights=[r.weights.get(i, 0) for i in revealed],
             outcome="accepted",
             terms=terms,
+            slashes_rejected=not selecting,
         )
         pool = settled.pool
         for x in settled.slashes:

@@ -13,7 +13,6 @@ from ml.federated.mlp import Architecture
 from ml.federated.rounds import Data, Round
 from ml.federated.sweep import (
     ETH,
-    PARTICIPANTS,
     TERMS,
     Point,
     breaking_share,
@@ -48,16 +47,14 @@ def test_a_slice_of_the_sweep_measures_each_point(tmp_path):
     ]
     assert points[1].accuracy < points[0].clean and 0 <= points[1].attackers_weight <= 1
     # the money: the pool is funded with a reward a round, so every round pays it in full;
-    # the mean rejects nobody, Krum all but the one it selects, 25% of the stake each
+    # nobody is slashed: everyone reveals, and what Krum leaves out is a selection, not a fault
     for p in points:
         assert p.attackers_rewards + p.honest_rewards == 2 * TERMS.reward_per_round
-        rejected = 2 * (PARTICIPANTS - 1) if p.rule == "krum" else 0
-        assert p.attackers_slashed + p.honest_slashed == rejected * ETH // 4
-        assert p.attackers_net + p.honest_net == (2 - rejected / 4) * ETH
-        assert p.clean_net == (2 - rejected / 4) * ETH
+        assert p.attackers_slashed == p.honest_slashed == 0
+        assert p.attackers_net + p.honest_net == p.clean_net == 2 * ETH
     table = render_markdown(points, rounds=2)
     assert "| mean | sign-flip |" in table and table.count("\n| mean") == 2  # both tables
-    assert "| krum | sign-flip | -0.25 |" in table  # 2 ETH paid, 4.5 ETH slashed, over 10
+    assert "| krum | sign-flip | +0.20 |" in table  # 2 ETH paid over 10 participants
     plot(points, tmp_path / "sweep.png")
     assert (tmp_path / "sweep.png").stat().st_size > 10_000
 
@@ -75,8 +72,13 @@ def test_money_settles_each_round_as_the_contract_does():
     assert coordinatewise.pool == 0
     selecting = money(result, "multi-krum", participants=4)
     assert selecting.rewards == coordinatewise.rewards
-    assert selecting.slashed == {0: 0, 1: 0, 2: ETH // 4, 3: ETH // 4}
-    assert selecting.pool == ETH // 2  # the slashed wei wait in the pool
+    assert selecting.slashed == dict.fromkeys(range(4), 0)  # left out, not slashed
+    assert selecting.pool == 0
+    stragglers = [Round(1, 0.5, (0, 1), {0: 1, 1: 1}, revealed=(0, 1, 3))]
+    straggled = money(stragglers, "median", participants=4)
+    assert straggled.slashed == {0: 0, 1: 0, 2: ETH // 2, 3: 0}  # 2 did not reveal
+    assert straggled.rewards == {0: ETH // 2, 1: ETH // 2, 2: 0, 3: 0}
+    assert straggled.pool == ETH // 2  # the straggler's slash waits for the next round
 
 
 @pytest.mark.parametrize(("drops", "breaks"), [((0.0, 0.05, 0.2), 0.3), ((0.0, 0.08, 0.05), None)])
