@@ -1,6 +1,6 @@
 """Federated rounds off chain: what every participant and the aggregator compute, round after
-round, before the chain records it (the on-chain line of issue 13 will drive this loop, commit
-and reveal its update CIDs and check its aggregates).
+round, without a chain (the sweep's loop; `ml.federated.line` plays the same rounds on chain,
+from `round_updates`).
 
 Each round every participant trains from the global parameters on its shard (an attacker sends
 its attack instead, `KINDS`), the rule (`ml.federated.aggregation.RULES`) aggregates
