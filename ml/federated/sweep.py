@@ -189,6 +189,15 @@ def breaking_share(points, rule: str, attack: str, margin: float = 0.1) -> float
     return None
 
 
+def _rows(points):
+    """(rule, attack, the points of that pair by share) for every pair that has points."""
+    for rule in RULE_PARAMS:
+        for attack in ATTACKS:
+            row = [p for p in points if p.rule == rule and p.attack == attack]
+            if row:
+                yield rule, attack, row
+
+
 def render_markdown(points, *, rounds: int) -> str:
     lines = [
         f"Final test accuracy after {rounds} rounds ({PARTICIPANTS} participants on IID digit "
@@ -198,18 +207,14 @@ def render_markdown(points, *, rounds: int) -> str:
         "| rule | attack | clean | " + " | ".join(f"{s:.0%}" for s in SHARES) + " | breaks at |",
         "|---|---|---:|" + "---:|" * len(SHARES) + "---|",
     ]
-    for rule in RULE_PARAMS:
-        for attack in ATTACKS:
-            row = [p for p in points if p.rule == rule and p.attack == attack]
-            if not row:
-                continue
-            cells = [f"{p.accuracy:.1%} ({p.attackers_weight:.0%})" for p in row]
-            breaks = breaking_share(points, rule, attack)
-            lines.append(
-                f"| {rule} | {attack} | {row[0].clean:.1%} | "
-                + " | ".join(cells)
-                + f" | {f'{breaks:.0%}' if breaks else 'holds to 50%'} |"
-            )
+    for rule, attack, row in _rows(points):
+        cells = [f"{p.accuracy:.1%} ({p.attackers_weight:.0%})" for p in row]
+        breaks = breaking_share(points, rule, attack)
+        lines.append(
+            f"| {rule} | {attack} | {row[0].clean:.1%} | "
+            + " | ".join(cells)
+            + f" | {f'{breaks:.0%}' if breaks else 'holds to 50%'} |"
+        )
     return "\n".join(lines) + "\n\n" + render_money(points, rounds=rounds)
 
 
@@ -224,30 +229,26 @@ def render_money(points, *, rounds: int) -> str:
         f"Net ETH per participant over {rounds} rounds (rewards minus slashes; stake "
         f"{t.stake / ETH:g} ETH, reward {t.reward_per_round / ETH:g} ETH a round, "
         f"{t.non_reveal_slash_ppm / 10**4:g}% slashed for not revealing, "
-        f"{t.reject_slash_ppm / 10**4:g}% for a rejected update; Krum and multi-Krum reject "
-        "what they do not select). Each cell: an attacker's net / an honest participant's net; "
-        "clean: a participant's net without attackers. The attack pays where an attacker's "
-        "net is above zero.",
+        f"{t.reject_slash_ppm / 10**4:g}% for a rejected update; what Krum and multi-Krum do "
+        "not select is left out, not slashed). Each cell: an attacker's net / an honest "
+        "participant's net; clean: a participant's net without attackers. The attack pays "
+        "where an attacker's net is above zero.",
         "",
         "| rule | attack | clean | " + " | ".join(f"{s:.0%}" for s in SHARES) + " | pays at |",
         "|---|---|---:|" + "---:|" * len(SHARES) + "---|",
     ]
-    for rule in RULE_PARAMS:
-        for attack in ATTACKS:
-            row = [p for p in points if p.rule == rule and p.attack == attack]
-            if not row:
-                continue
-            cells = [
-                f"{_eth(p.attackers_net, p.attackers)} / "
-                f"{_eth(p.honest_net, PARTICIPANTS - p.attackers)}"
-                for p in row
-            ]
-            pays = [f"{p.share:.0%}" for p in row if p.attackers_net > 0]
-            lines.append(
-                f"| {rule} | {attack} | {_eth(row[0].clean_net, PARTICIPANTS)} | "
-                + " | ".join(cells)
-                + f" | {', '.join(pays) if pays else 'never'} |"
-            )
+    for rule, attack, row in _rows(points):
+        cells = [
+            f"{_eth(p.attackers_net, p.attackers)} / "
+            f"{_eth(p.honest_net, PARTICIPANTS - p.attackers)}"
+            for p in row
+        ]
+        pays = [f"{p.share:.0%}" for p in row if p.attackers_net > 0]
+        lines.append(
+            f"| {rule} | {attack} | {_eth(row[0].clean_net, PARTICIPANTS)} | "
+            + " | ".join(cells)
+            + f" | {', '.join(pays) if pays else 'never'} |"
+        )
     return "\n".join(lines) + "\n"
 
 
