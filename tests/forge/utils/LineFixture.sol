@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MerkleBuilder} from "./MerkleBuilder.sol";
 import {Test} from "./Test.sol";
 import {FederatedLine} from "../../../contracts/federated/FederatedLine.sol";
 import {FederatedAggregation} from "../../../contracts/federated/FederatedAggregation.sol";
@@ -134,17 +135,6 @@ abstract contract LineFixture is Test {
         return keccak256(bytes.concat(keccak256(abi.encode(index, chunk))));
     }
 
-    function _pair(bytes32 a, bytes32 b) private pure returns (bytes32) {
-        return a < b ? keccak256(abi.encodePacked(a, b)) : keccak256(abi.encodePacked(b, a));
-    }
-
-    function _up(bytes32[] memory level) private pure returns (bytes32[] memory up) {
-        up = new bytes32[]((level.length + 1) / 2);
-        for (uint256 i = 0; i < up.length; ++i) {
-            up[i] = 2 * i + 1 < level.length ? _pair(level[2 * i], level[2 * i + 1]) : level[2 * i];
-        }
-    }
-
     function _leaves(int256[][] memory chunks) private pure returns (bytes32[] memory level) {
         level = new bytes32[](chunks.length);
         for (uint256 i = 0; i < chunks.length; ++i) {
@@ -153,31 +143,16 @@ abstract contract LineFixture is Test {
     }
 
     function rootOf(int256[][] memory chunks) internal pure returns (bytes32) {
-        bytes32[] memory level = _leaves(chunks);
-        while (level.length > 1) {
-            level = _up(level);
-        }
-        return level[0];
+        return MerkleBuilder.root(_leaves(chunks));
     }
 
     /// @dev The siblings from leaf `index` up to the root.
     function proofOf(int256[][] memory chunks, uint256 index)
         internal
         pure
-        returns (bytes32[] memory proof)
+        returns (bytes32[] memory)
     {
-        bytes32[] memory level = _leaves(chunks);
-        bytes32[] memory siblings = new bytes32[](16);
-        uint256 n = 0;
-        while (level.length > 1) {
-            if ((index ^ 1) < level.length) siblings[n++] = level[index ^ 1];
-            level = _up(level);
-            index /= 2;
-        }
-        proof = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            proof[i] = siblings[i];
-        }
+        return MerkleBuilder.proof(_leaves(chunks), index);
     }
 
     // ---------------------------------------------------------------- commit and reveal

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MerkleBuilder} from "./MerkleBuilder.sol";
 import {TrainerFixture} from "./TrainerFixture.sol";
 import {PredictionMarket} from "../../../contracts/incentives/PredictionMarket.sol";
 import {SparsePerceptron} from "../../../contracts/models/SparsePerceptron.sol";
@@ -37,18 +38,6 @@ abstract contract MarketFixture is TrainerFixture {
         return keccak256(bytes.concat(keccak256(abi.encode(index, s.salt, s.label, s.sample))));
     }
 
-    function _pair(bytes32 a, bytes32 b) private pure returns (bytes32) {
-        return a < b ? keccak256(abi.encodePacked(a, b)) : keccak256(abi.encodePacked(b, a));
-    }
-
-    /// @dev The level above `level` (pairs hashed, an odd last node moved up).
-    function _up(bytes32[] memory level) private pure returns (bytes32[] memory up) {
-        up = new bytes32[]((level.length + 1) / 2);
-        for (uint256 i = 0; i < up.length; ++i) {
-            up[i] = 2 * i + 1 < level.length ? _pair(level[2 * i], level[2 * i + 1]) : level[2 * i];
-        }
-    }
-
     function _leaves() private view returns (bytes32[] memory level) {
         level = new bytes32[](_secrets.length);
         for (uint256 i = 0; i < level.length; ++i) {
@@ -57,27 +46,12 @@ abstract contract MarketFixture is TrainerFixture {
     }
 
     function testSetRoot() internal view returns (bytes32) {
-        bytes32[] memory level = _leaves();
-        while (level.length > 1) {
-            level = _up(level);
-        }
-        return level[0];
+        return MerkleBuilder.root(_leaves());
     }
 
     /// @dev The siblings from leaf `index` up to the root.
-    function proofOf(uint256 index) internal view returns (bytes32[] memory proof) {
-        bytes32[] memory level = _leaves();
-        bytes32[] memory siblings = new bytes32[](16);
-        uint256 n = 0;
-        while (level.length > 1) {
-            if ((index ^ 1) < level.length) siblings[n++] = level[index ^ 1];
-            level = _up(level);
-            index /= 2;
-        }
-        proof = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            proof[i] = siblings[i];
-        }
+    function proofOf(uint256 index) internal view returns (bytes32[] memory) {
+        return MerkleBuilder.proof(_leaves(), index);
     }
 
     /// @dev The leaf `index` of the provider's test set, with its proof.
