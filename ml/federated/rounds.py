@@ -18,7 +18,7 @@ import numpy as np
 
 from ml.errors import CollabMLError
 from ml.federated import attacks
-from ml.federated.aggregation import RULES, mean
+from ml.federated.aggregation import RULES, AggregationError, mean
 from ml.federated.attribution import leave_one_out
 from ml.federated.mlp import Architecture, accuracy, apply, local_update
 
@@ -165,6 +165,7 @@ class Round:
     kept: tuple[int, ...]
     weights: dict[int, int]  # attribution of the kept participants
     revealed: tuple[int, ...] | None = None  # the participants whose update arrived (None: all)
+    accepted: bool = True  # False: too few updates arrived for the rule (the model stays)
 
 
 @dataclass(frozen=True)
@@ -238,7 +239,15 @@ def run(
     for number in range(1, rounds + 1):
         updates = round_updates(arch, vector, data, participants, number, seed, training)
         arrived = tuple(i for i, u in enumerate(updates) if u is not None)
-        aggregate = RULES[rule].aggregate([updates[i] for i in arrived], None, params)
+        try:
+            aggregate = RULES[rule].aggregate([updates[i] for i in arrived], None, params)
+        except AggregationError:
+            # The updates are well formed (made here), so the rule refused their number: too
+            # few arrived (Krum needs 2f + 3, the trimmed mean 2 trim + 1). On chain the
+            # line's quorum fails such a round: no aggregate, no reward, the model stays.
+            accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
+            out.append(Round(number, accuracy_now, (), {}, arrived, accepted=False))
+            continue
         kept = tuple(arrived[k] for k in aggregate.kept)
         weights = leave_one_out(
             list(kept),

@@ -109,7 +109,7 @@ def money(result, rule: str, *, terms: Terms = TERMS, participants: int = PARTIC
             revealed=revealed,
             rejected=rejected,
             weights=[r.weights.get(i, 0) for i in revealed],
-            outcome="accepted",
+            outcome="accepted" if r.accepted else "failed",
             terms=terms,
             slashes_rejected=not selecting,
         )

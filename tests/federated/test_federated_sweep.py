@@ -79,6 +79,11 @@ def test_money_settles_each_round_as_the_contract_does():
     assert straggled.slashed == {0: 0, 1: 0, 2: ETH // 2, 3: 0}  # 2 did not reveal
     assert straggled.rewards == {0: ETH // 2, 1: ETH // 2, 2: 0, 3: 0}
     assert straggled.pool == ETH // 2  # the straggler's slash waits for the next round
+    failed = [Round(1, 0.5, (), {}, revealed=(0, 1), accepted=False)]  # too few for the rule
+    unpaid = money(failed, "krum", participants=4)
+    assert unpaid.rewards == dict.fromkeys(range(4), 0)
+    assert unpaid.slashed == {0: 0, 1: 0, 2: ETH // 2, 3: ETH // 2}
+    assert unpaid.pool == 2 * ETH
 
 
 @pytest.mark.parametrize(("drops", "breaks"), [((0.0, 0.05, 0.2), 0.3), ((0.0, 0.08, 0.05), None)])

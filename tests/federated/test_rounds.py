@@ -72,3 +72,14 @@ def test_rounds_learn_the_shipped_texts_from_sentence_embeddings():
     rounds = run(arch, data, line, rule="median", params={}, rounds=5, training=Training(epochs=5))
     majority = max(float((data.y_test == c).mean()) for c in (0, 1))
     assert rounds[-1].accuracy > majority + 0.03, (rounds[-1].accuracy, majority)
+
+
+def test_stragglers_never_reach_the_aggregate_and_too_few_fail_the_round(data):
+    line = _line(data, ["honest", "honest", "straggler"])
+    median = run(ARCH, data, line, rule="median", params={}, rounds=1)
+    assert median[0].revealed == (0, 1) and median[0].accepted and 2 not in median[0].weights
+    # Two updates are too few for a trimmed mean of trim 1 (it needs 3): the round fails and
+    # the model stays where it was.
+    trimmed = run(ARCH, data, line, rule="trimmed-mean", params={"trim": 1}, rounds=2)
+    assert [r.accepted for r in trimmed] == [False, False]
+    assert trimmed[0].kept == () and trimmed[0].accuracy == trimmed[1].accuracy
