@@ -19,7 +19,7 @@ driven by `ml.federated.line`) from the command line.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -427,16 +427,7 @@ def play(line: Line, data, *, aggregator, members: dict, kinds: list[str], seed:
         advance=advance,
         **round_,
     )
-    result = replace(  # by address (play_round keys them by account)
-        result,
-        credits={_address(a): v for a, v in result.credits.items()},
-        slashed={_address(a): v for a, v in result.slashed.items()},
-    )
     return result, accuracy(arch, line.global_model(), data.X_test, data.y_test), gas
-
-
-def _address(account) -> str:
-    return str(getattr(account, "address", account))
 
 
 def echo_round(result, acc: float, names: dict[str, str], gas: dict) -> None:

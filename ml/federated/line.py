@@ -407,8 +407,8 @@ class RoundResult:
     outcome: str  # OUTCOMES
     model_cid: Cid  # the global model after the round
     revealed: tuple[str, ...]  # members, in reveal order
-    credits: dict[str, int]  # wei credited to each account by the round
-    slashed: dict[str, int]  # wei slashed from each member
+    credits: dict[str, int]  # wei credited to each address by the round
+    slashed: dict[str, int]  # wei slashed from each member's address
     challenged: tuple[int, ...]  # chunks proven wrong (at most one is needed)
     gas: dict[str, list[int]]  # gas used, per contract function
 
@@ -481,9 +481,13 @@ def play_round(
         OUTCOMES[contract.rounds(number).outcome],
         find(line.store, bytes(contract.globalModelCid())),
         tuple(r.member for r in line.reveals(number)),
-        {a: contract.credits(a) - before[a] for a in before if contract.credits(a) != before[a]},
         {
-            a: stakes[a] - contract.members(a).stake
+            address_of(a): contract.credits(a) - before[a]
+            for a in before
+            if contract.credits(a) != before[a]
+        },
+        {
+            address_of(a): stakes[a] - contract.members(a).stake
             for a in updates
             if contract.members(a).stake != stakes[a]
         },
@@ -495,14 +499,14 @@ def play_round(
 def _check_settled(line, number, expected, holders, credits_before, reputation_before) -> None:
     """Raises LineError naming every way the chain's settlement differs from its mirror's."""
     contract, token = line.contract, _token(line.contract)
-    credited, differences = expected.credits_with(_address(holders[-1])), []
+    credited, differences = expected.credits_with(address_of(holders[-1])), []
 
     def compare(what, got, want):
         if got != want:
             differences.append(f"{what}: chain {got}, mirror {want}")
 
     for account in holders:
-        a = _address(account)
+        a = address_of(account)
         if a in expected.stakes:
             compare(f"stake of {a}", contract.members(a).stake, expected.stakes[a])
         compare(f"credit of {a}", contract.credits(a) - credits_before[account], credited.get(a, 0))
@@ -513,7 +517,8 @@ def _check_settled(line, number, expected, holders, credits_before, reputation_b
         raise LineError(f"round {number} settled unlike its mirror: " + "; ".join(differences))
 
 
-def _address(account) -> str:
+def address_of(account) -> str:
+    """The address of an account (or of an address)."""
     return str(getattr(account, "address", account))
 
 

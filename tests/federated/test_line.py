@@ -88,14 +88,14 @@ def test_three_rounds_with_a_straggler_and_a_byzantine_member(accounts, data, li
     assert [r.outcome for r in results] == ["accepted"] * 3
     assert accuracies[-1] > start + 0.3, (start, accuracies)
     # The straggler lost half its stake in round 2 only; nobody else was slashed (median).
-    assert results[1].slashed == {straggler: TERMS.stake // 2}
+    assert results[1].slashed == {straggler.address: TERMS.stake // 2}
     assert not results[0].slashed and not results[2].slashed
     assert straggler.address not in results[1].revealed
     # Every round paid its reward, to members only, and returned the bond.
     for r in results:
-        paid = sum(v for a, v in r.credits.items() if a != accounts[1])
+        paid = sum(v for a, v in r.credits.items() if a != accounts[1].address)
         assert paid == TERMS.reward_per_round
-        assert r.credits[accounts[1]] == TERMS.aggregator_bond
+        assert r.credits[accounts[1].address] == TERMS.aggregator_bond
     # The global model on chain is the stored one.
     assert line.store.has(results[-1].model_cid)
 
@@ -121,7 +121,7 @@ def test_a_lying_aggregator_is_caught_and_a_correct_aggregate_cannot_be_challeng
     )
     assert caught.outcome == "voided"
     assert caught.challenged == (line.contract.chunkCount() - 1,)  # the last coordinate moved
-    assert caught.credits == {accounts[7]: TERMS.aggregator_bond}
+    assert caught.credits == {accounts[7].address: TERMS.aggregator_bond}
     assert bytes(line.contract.globalModelCid()) == initial
     assert eth_accounted(line.contract)
 
