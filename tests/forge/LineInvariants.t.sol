@@ -110,6 +110,8 @@ contract LineInvariantsTest is Test {
     /// The one campaign: every check after every call; the call summary with -vv.
     /// forge-config: default.invariant.runs = 32
     /// forge-config: default.invariant.depth = 150
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 200
     function invariant_Line() public view {
         _checkAll();
         handler.logCallSummary();
