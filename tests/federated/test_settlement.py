@@ -173,14 +173,49 @@ def rounds(draw):
     )
     outcome = draw(st.sampled_from(["accepted", "accepted", "voided", "failed"]))
     pool = draw(st.integers(0, 10**19))
-    return stakes, pool, committed, revealed, rejected, weights, outcome, terms
+    slashes_rejected = draw(st.booleans())
+    return stakes, pool, committed, revealed, rejected, weights, outcome, terms, slashes_rejected
 
 
-@settings(max_examples=300, deadline=None)
-@given(rounds())
-def test_settlement_conserves_wei_and_shares_out_the_reward(case):
-    stakes, pool, committed, revealed, rejected, weights, outcome, terms = case
-    s = settle_round(stakes, pool, committed, revealed, rejected, weights, outcome, terms)
+#: the paths the property below must see at least once (counted, then asserted)
+PATHS = (
+    "accepted",
+    "voided or failed",
+    "non-revealer slashed",
+    "rejected slashed",
+    "rejected not slashed (a selecting rule)",
+    "equal-weights fallback",
+    "reward capped by the pool",
+    "remainder wei",
+)
+
+
+def test_settlement_conserves_wei_and_shares_out_the_reward():
+    seen = dict.fromkeys(PATHS, 0)
+
+    @settings(max_examples=300, deadline=None)
+    @given(rounds())
+    def check(case):
+        _check_settlement(case, seen)
+
+    check()
+    assert all(seen.values()), seen
+
+
+def _check_settlement(case, seen):
+    stakes, pool, committed, revealed, rejected, weights, outcome, terms, slashes_rejected = case
+    s = settle_round(
+        stakes,
+        pool,
+        committed,
+        revealed,
+        rejected,
+        weights,
+        outcome,
+        terms,
+        slashes_rejected=slashes_rejected,
+    )
+    seen["non-revealer slashed"] += any(x.reason == 0 for x in s.slashes)
     # wei conserved: what left the stakes and the pool is the members' credits (the bond
     # returned came from bondsHeld, not from them)
     before = sum(stakes.values()) + pool
@@ -196,7 +231,14 @@ def test_settlement_conserves_wei_and_shares_out_the_reward(case):
     assert sum(r.amount for r in s.rewards) == s.reward
     if not accepted:
         assert not s.rewards and all(x.reason == 0 for x in s.slashes)
+        seen["voided or failed"] += 1
         return
+    seen["accepted"] += 1
+    seen["reward capped by the pool"] += s.reward < terms.reward_per_round
+    seen["equal-weights fallback"] += not any(weights)
+    if rejected:
+        key = "rejected slashed" if slashes_rejected else "rejected not slashed (a selecting rule)"
+        seen[key] += any(x.reason == 1 for x in s.slashes) or not slashes_rejected
     effective = (
         weights if any(weights) else [0 if k in rejected else 1 for k in range(len(weights))]
     )
@@ -205,11 +247,13 @@ def test_settlement_conserves_wei_and_shares_out_the_reward(case):
     ]
     assert s.reputation == {m: w for m, w in zip(revealed, effective, strict=True) if w}
     total = sum(effective)
+    seen["remainder wei"] += any(r.amount != s.reward * r.weight // total for r in s.rewards)
     for r in s.rewards:
         assert s.reward * r.weight // total <= r.amount <= s.reward * r.weight // total + 1
     # zero weight (rejected ones included) gets nothing
     paid = set(s.credits)
     assert all(revealed[k] not in paid for k, w in enumerate(effective) if w == 0)
     # slashes in the contract's order: non-revealers by commit order, then rejected by reveal
-    order = [m for m in committed if m not in revealed] + [revealed[k] for k in sorted(rejected)]
+    slashed_rejected = sorted(rejected) if slashes_rejected else []
+    order = [m for m in committed if m not in revealed] + [revealed[k] for k in slashed_rejected]
     assert [x.member for x in s.slashes] == [m for m in order if s.slashed(m)]
