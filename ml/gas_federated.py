@@ -16,7 +16,7 @@ import random
 from eth_utils import keccak
 
 from ml.federated.aggregation import RULES
-from ml.federated.line import RULE_IDS
+from ml.federated.line import RULE_IDS, advance
 from ml.federated.settlement import Terms
 from ml.federated.vectors import ChunkedVector
 
@@ -140,10 +140,6 @@ def _funded(accounts, count: int) -> list:
 
 def measure(accounts, chain, *, grid=GRID) -> dict:
     """{"round": {transaction: [min, max] gas}, "challenge": [{rule, n, chunk, gas}]}."""
-
-    def advance(seconds: int) -> None:
-        chain.pending_timestamp += seconds + 1
-        chain.mine()
 
     accounts = _funded(accounts, 3 + max([MEMBERS] + [n for n, _ in grid]))
     owner, aggregator, challenger = accounts[0], accounts[1], accounts[2]

@@ -43,7 +43,7 @@ from ml.commands.common import (
     write_manifest,
 )
 from ml.federated.aggregation import RULES
-from ml.federated.line import OUTCOMES, RULE_IDS, STATUSES, Line, LineError, Spec
+from ml.federated.line import OUTCOMES, RULE_IDS, STATUSES, Line, LineError, Spec, advance
 from ml.federated.settlement import Terms
 
 KIND = "federated-line"
@@ -190,19 +190,6 @@ def _test_account(address: str, role: str):
         if account.address == address:
             return account
     raise click.ClickException(f"the {role} {address} is not a test account of this chain")
-
-
-def advance(seconds: int) -> None:
-    """Moves a local chain's clock `seconds` (and one more) on, and mines a block."""
-    from ape import chain
-    from ape.exceptions import APINotImplementedError
-
-    try:
-        chain.pending_timestamp += seconds + 1
-        chain.mine()
-    except APINotImplementedError:  # a plain node provider (the demo's anvil): its RPC
-        chain.provider.make_request("evm_increaseTime", [seconds + 1])
-        chain.provider.make_request("evm_mine", [])
 
 
 def gas_text(gas: dict[str, list[int]]) -> str:

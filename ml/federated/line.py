@@ -399,6 +399,20 @@ def _rule_on_inputs(spec: Spec, inputs: list[list[int]]) -> list[int]:
     return mean(inputs)
 
 
+def advance(seconds: int) -> None:
+    """Moves a local chain's clock `seconds` (and one more) on and mines a block: the
+    `advance` of `play_round` on a chain of this machine."""
+    from ape import chain
+    from ape.exceptions import APINotImplementedError
+
+    try:
+        chain.pending_timestamp += seconds + 1
+        chain.mine()
+    except APINotImplementedError:  # a plain node provider (the demo's anvil): its RPC
+        chain.provider.make_request("evm_increaseTime", [seconds + 1])
+        chain.provider.make_request("evm_mine", [])
+
+
 @dataclass(frozen=True)
 class RoundResult:
     """What one round did on chain."""

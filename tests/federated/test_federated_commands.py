@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from helpers import fails_with
 
 from ml.commands import federated
+from ml.federated.line import advance
 
 
 @pytest.fixture(scope="module")
@@ -150,15 +151,15 @@ def test_one_party_at_a_time(run, line):
     fails_with(  # a second commit of the round: the contract's error, in one line
         run, [], "AlreadyCommitted", federated.cli, "commit", "--account", 2, "--deployment", line
     )
-    federated.advance(terms["commit_window"])
+    advance(terms["commit_window"])
     for member in (2, 3, 4):
         args = ("--account", member, "--deployment", line)
         assert "Revealed b" in run(federated.cli, "reveal", *args).output
-    federated.advance(terms["reveal_window"])
+    advance(terms["reveal_window"])
     assert "Posted round 1's model b" in run(federated.cli, "post", "--deployment", line).output
     checked = run(federated.cli, "challenge", "--account", 8, "--deployment", line).output
     assert "nothing to challenge" in checked
-    federated.advance(terms["challenge_window"])
+    advance(terms["challenge_window"])
     settled = run(federated.cli, "settle", "--deployment", line).output
     assert "Round 1 settled: accepted" in settled
 
@@ -176,10 +177,10 @@ def test_a_consistent_lie_is_challenged(run, accounts, chain, line):
     run(federated.cli, "post", "--open", "--deployment", line)
     for k, member in enumerate((2, 3, 4)):
         run(federated.cli, "commit", "--account", member, "--shard", f"{k}/3", "--deployment", line)
-    federated.advance(terms["commit_window"])
+    advance(terms["commit_window"])
     for member in (2, 3, 4):
         run(federated.cli, "reveal", "--account", member, "--deployment", line)
-    federated.advance(terms["reveal_window"])
+    advance(terms["reveal_window"])
     fails_with(  # nothing posted yet
         run, [], "round 1 is open", federated.cli, "challenge", "--deployment", line
     )

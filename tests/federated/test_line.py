@@ -3,12 +3,11 @@ updates stored as artifacts, committed, revealed, aggregated, challenged and set
 contract (`ml.federated.line`)."""
 
 import pytest
-from ape import chain
 
 from ml.artifacts.store import EmbeddedStore
 from ml.chain import ChainError, Client
 from ml.datasets import digits
-from ml.federated.line import Line, LineError, Spec, play_round
+from ml.federated.line import Line, LineError, Spec, advance, play_round
 from ml.federated.mlp import Architecture, accuracy
 from ml.federated.rounds import Data, Participant, round_updates
 from ml.federated.settlement import Terms
@@ -17,11 +16,6 @@ from ml.federated.shards import iid
 ARCH = Architecture(features=64, hidden=8, classes=10)
 TERMS = Terms(quorum=3, max_participants=8)
 FUNDING = 10 * 10**18
-
-
-def advance(seconds: int) -> None:
-    chain.pending_timestamp += seconds + 1
-    chain.mine()
 
 
 @pytest.fixture(scope="module")
