@@ -20,6 +20,7 @@ from ml.errors import CollabMLError
 MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_DIR = Path(".chain")
 START_SECONDS = 30
+STOP_SECONDS = 30
 
 
 class LocalChainError(CollabMLError, RuntimeError):
@@ -98,16 +99,32 @@ def ensure(directory: Path = DEFAULT_DIR) -> str:
     return uri
 
 
+def _exited(pid: int) -> bool:
+    try:
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # started by this process: reap it
+        return reaped == pid
+    except ChildProcessError:  # another process's child: is it still there?
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+
 def stop(directory: Path = DEFAULT_DIR, *, forget: bool = False) -> bool:
-    """Stops the local chain (it saves its state first); `forget` also deletes that state.
-    Returns whether a chain was running."""
+    """Stops the local chain and waits until it has exited: anvil stops answering before it
+    has written its state, so "no longer answers" is not "saved". `forget` also deletes that
+    state. Returns whether a chain was running."""
     info = running(directory)
     if info:
         os.kill(info["pid"], signal.SIGTERM)
-        for _ in range(50):
-            if not _responds(info["uri"]):
-                break
-            time.sleep(0.1)
+        deadline = time.monotonic() + STOP_SECONDS
+        while not _exited(info["pid"]):
+            if time.monotonic() > deadline:
+                raise LocalChainError(
+                    f"anvil (pid {info['pid']}) did not exit within {STOP_SECONDS} s of SIGTERM"
+                )
+            time.sleep(0.05)
     if forget:
         for name in ("state.json", "chain.json"):
             (directory / name).unlink(missing_ok=True)
