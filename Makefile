@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
-	test-anvil fuzz check-bugs gas-report federated-sweep federated-demo format \
+	test-anvil fuzz check-bugs gas-report federated-sweep federated-privacy federated-demo format \
 	lock clean
 
 setup:
@@ -73,6 +73,11 @@ gas-report: setup
 ## reports/federated-sweep/ and the table of docs/federated.md.
 federated-sweep: setup
 	ape run federated_sweep --out reports/federated-sweep
+
+## Differential privacy of the updates: accuracy against epsilon for each noise multiplier
+## (10 honest participants, the mean and the median): reports/federated-privacy/.
+federated-privacy: setup
+	ape run federated_sweep --privacy --out reports/federated-privacy
 
 ## The federated line end to end on an anvil of its own: six members (a sign-flipper, a
 ## straggler) train a digits MLP under the median for 4 rounds, then a lying aggregator is

@@ -44,6 +44,7 @@ from ml.commands.common import (
 )
 from ml.federated.aggregation import RULES
 from ml.federated.line import OUTCOMES, RULE_IDS, STATUSES, Line, LineError, Spec, advance
+from ml.federated.privacy import Privacy, epsilon
 from ml.federated.settlement import Terms
 
 KIND = "federated-line"
@@ -347,6 +348,44 @@ def join(account, manifest_path, network):
         click.echo(f"Joined {member.address}: stake {wei_to_eth(stake)} (gas {receipt.gas_used:,})")
 
 
+def privacy_options(command):
+    """--dp-clip, --dp-noise, --dp-delta: the member's differential privacy (`privacy_of`)."""
+    for option in reversed(
+        [
+            click.option(
+                "--dp-clip",
+                type=float,
+                default=None,
+                help="Clip each update to this L2 norm (model units) [default: no clipping].",
+            ),
+            click.option(
+                "--dp-noise",
+                type=float,
+                default=0.0,
+                show_default=True,
+                help="Gaussian noise on each update: its deviation over the clip.",
+            ),
+            click.option(
+                "--dp-delta",
+                type=float,
+                default=1e-5,
+                show_default=True,
+                help="The delta at which the privacy spent (epsilon) is reported.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def privacy_of(dp_clip: float | None, dp_noise: float, dp_delta: float) -> Privacy | None:
+    """The options' `Privacy` (None without clipping or noise); a setting out of range raises
+    `InvalidPrivacy` (one line, before anything is sent)."""
+    if dp_clip is None and dp_noise == 0:
+        return None
+    return Privacy(dp_clip, dp_noise, dp_delta)
+
+
 def _indices(text: str, option: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
@@ -380,13 +419,24 @@ def _members(text: str, reserved: set[str]) -> list[int]:
     return members
 
 
-def play(line: Line, data, *, aggregator, members: dict, kinds: list[str], seed: int, **round_):
+def play(
+    line: Line,
+    data,
+    *,
+    aggregator,
+    members: dict,
+    kinds: list[str],
+    seed: int,
+    training=None,
+    **round_,
+):
     """One round with simulated participants: `members` ({index: account}) train (or attack,
-    by `kinds`) from the global model on seeded shards; returns (RoundResult, test accuracy,
-    the gas of the joins and top-ups done first)."""
+    by `kinds`) from the global model on seeded shards (`training`: the rounds' default, or
+    with differential privacy); returns (RoundResult, test accuracy, the gas of the joins and
+    top-ups done first)."""
     from ml.federated.line import play_round
     from ml.federated.mlp import accuracy
-    from ml.federated.rounds import Participant, round_updates
+    from ml.federated.rounds import DEFAULT_TRAINING, Participant, round_updates
     from ml.federated.shards import iid
 
     arch, contract, gas = line.spec.arch, line.contract, {}
@@ -401,7 +451,9 @@ def play(line: Line, data, *, aggregator, members: dict, kinds: list[str], seed:
     shards = iid(data.y_train, len(members), seed=seed)
     participants = [Participant(k, s) for k, s in zip(kinds, shards, strict=True)]
     number = contract.currentRound() + 1
-    vectors = round_updates(arch, line.global_model(), data, participants, number, seed=seed)
+    vectors = round_updates(
+        arch, line.global_model(), data, participants, number, seed, training or DEFAULT_TRAINING
+    )
 
     def correct(vector):
         return round(accuracy(arch, vector, data.X_val, data.y_val) * len(data.y_val))
@@ -452,15 +504,31 @@ def echo_round(result, acc: float, names: dict[str, str], gas: dict) -> None:
 @click.option("--lie", is_flag=True, help="The aggregator alters one coordinate of the aggregate.")
 @click.option("--challenger", default=None, help="A test account that checks the aggregate.")
 @click.option("--seed", default=None, type=int, help="Training seed [default: the manifest's].")
+@privacy_options
 @deployment_option
 @network_option
 @one_line_errors
-def round_(members, kinds, stragglers, lie, challenger, seed, manifest_path, network):
-    """Run one whole round on a local chain, test accounts playing the members."""
+def round_(
+    members,
+    kinds,
+    stragglers,
+    lie,
+    challenger,
+    seed,
+    dp_clip,
+    dp_noise,
+    dp_delta,
+    manifest_path,
+    network,
+):
+    """Run one whole round on a local chain, test accounts playing the members (with
+    differential privacy: each trained update clipped and noised, seeded for reproducibility
+    as the whole simulated round is)."""
     from ape import accounts
 
-    from ml.federated.rounds import KINDS
+    from ml.federated.rounds import KINDS, Training
 
+    privacy = privacy_of(dp_clip, dp_noise, dp_delta)
     manifest = read_manifest(manifest_path, KIND)
     with connected(network) as provider:
         if not is_local(provider):
@@ -501,6 +569,7 @@ def round_(members, kinds, stragglers, lie, challenger, seed, manifest_path, net
             members=by_index,
             kinds=kind_list,
             seed=manifest["dataset"]["seed"] if seed is None else seed,
+            training=Training(privacy=privacy),
             stragglers=frozenset(by_index[i] for i in late),
             lie=lie,
             challenger=checker,
@@ -513,6 +582,15 @@ def round_(members, kinds, stragglers, lie, challenger, seed, manifest_path, net
         if checker is not None:
             names[checker.address] = "challenger"
         echo_round(result, acc, names, gas)
+        if privacy is not None:
+            trained = [
+                a for a, k in zip(by_index.values(), kind_list, strict=True) if KINDS[k].trains
+            ]
+            click.echo(f"  privacy spent (epsilon at delta {privacy.delta:g}, per member):")
+            for a in trained:
+                released = line.rounds_revealed(a.address, result.number)
+                eps = epsilon(privacy, released)
+                click.echo(f"    {names[a.address]:<38} {eps:.4g} after {released} updates")
 
 
 @cli.command()
@@ -613,16 +691,23 @@ def _open_round(line: Line) -> int:
     help="A JSON list of fixed-point integers to commit instead of training.",
 )
 @click.option("--seed", default=0, show_default=True, help="The local training's seed.")
+@privacy_options
 @account_option
 @deployment_option
 @network_option
 @one_line_errors
-def commit(shard, update_file, seed, account, manifest_path, network):
-    """Commit one member's update to the open round (kept for `reveal` in a secret file)."""
+def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manifest_path, network):
+    """Commit one member's update to the open round (kept for `reveal` in a secret file).
+    With --dp-clip/--dp-noise the update is clipped and noised first, the noise drawn from the
+    operating system's entropy (a known seed would let anyone subtract it)."""
+    import secrets
+
     from ml.federated.mlp import local_update
+    from ml.federated.privacy import privatise
     from ml.federated.rounds import DEFAULT_TRAINING
     from ml.federated.shards import iid
 
+    privacy = privacy_of(dp_clip, dp_noise, dp_delta)
     manifest = read_manifest(manifest_path, KIND)
     with connected(network) as provider:
         line = open_line(manifest, provider)
@@ -652,6 +737,11 @@ def commit(shard, update_file, seed, account, manifest_path, network):
                 lr=DEFAULT_TRAINING.lr,
                 seed=seed + 1000 * number,
             )
+        spent = None
+        if privacy is not None:
+            update = privatise(update, privacy, seed=secrets.randbits(128))
+            released = line.rounds_revealed(member.address, number - 1) + 1
+            spent = {**asdict(privacy), "epsilon": epsilon(privacy, released), "updates": released}
         pending, receipt = line.commit(member, number, update)
         path = _pending_path(manifest_path, member.address)
         path.write_text(
@@ -663,6 +753,7 @@ def commit(shard, update_file, seed, account, manifest_path, network):
                     "cid": str(pending.cid),
                     "root": "0x" + pending.root.hex(),
                     "salt": "0x" + pending.salt.hex(),
+                    "privacy": spent,
                 },
                 indent=2,
             )
@@ -673,6 +764,11 @@ def commit(shard, update_file, seed, account, manifest_path, network):
             f"Committed {pending.cid} to round {number} (gas {receipt.gas_used:,}); "
             f"the salt is in {path}: keep it for `reveal`"
         )
+        if spent is not None:
+            click.echo(
+                f"Privacy spent once this update is revealed: epsilon {spent['epsilon']:.4g} at "
+                f"delta {privacy.delta:g} over {spent['updates']} updates"
+            )
 
 
 @cli.command()

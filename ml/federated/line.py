@@ -255,6 +255,11 @@ class Line:
             out.append(Reveal(k, str(member), bytes(entry.cid), bytes(entry.root)))
         return out
 
+    def rounds_revealed(self, address: str, through: int) -> int:
+        """How many of rounds 1..`through` `address` revealed an update in (what its
+        differential privacy has spent: an update never revealed was never released)."""
+        return sum(self.contract.entries(r, address).revealIndex > 0 for r in range(1, through + 1))
+
     def global_model(self) -> list[int]:
         return list(load(self.store, bytes(self.contract.globalModelCid())).values)
 

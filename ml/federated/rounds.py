@@ -21,6 +21,7 @@ from ml.federated import attacks
 from ml.federated.aggregation import RULES, AggregationError, mean
 from ml.federated.attribution import leave_one_out
 from ml.federated.mlp import Architecture, accuracy, apply, local_update
+from ml.federated.privacy import Privacy, epsilon, privatise
 
 #: the attacks' strengths: sign flip's scale, Gaussian noise in fixed-point units (0.1), IPM's
 #: epsilon (Xie et al.'s 0.5 hides under Krum; larger values overturn the mean)
@@ -166,14 +167,18 @@ class Round:
     weights: dict[int, int]  # attribution of the kept participants
     revealed: tuple[int, ...] | None = None  # the participants whose update arrived (None: all)
     accepted: bool = True  # False: too few updates arrived for the rule (the model stays)
+    # under differential privacy: each participant that trains, its epsilon spent so far
+    epsilons: dict[int, float] | None = None
 
 
 @dataclass(frozen=True)
 class Training:
-    """Each participant's local training a round."""
+    """Each participant's local training a round, and its differential privacy (None: none):
+    the update it trains is clipped and noised before anything else sees it."""
 
     epochs: int = 2
     lr: float = 0.5
+    privacy: Privacy | None = None
 
 
 DEFAULT_TRAINING = Training()
@@ -194,7 +199,10 @@ def round_updates(
     def train(i, p, labels):
         X, y = data.X_train[p.shard], labels[p.shard]
         step = seed + 1000 * number + i
-        return local_update(arch, vector, X, y, epochs=training.epochs, lr=training.lr, seed=step)
+        update = local_update(arch, vector, X, y, epochs=training.epochs, lr=training.lr, seed=step)
+        if training.privacy is None:
+            return update
+        return privatise(update, training.privacy, seed=step)
 
     # Every kind that trains does so first: the omniscient attacks need all the honest updates.
     flipped = attacks.flip_labels(data.y_train, data.classes)
@@ -235,6 +243,13 @@ def run(
     def correct(candidate: list[int]) -> int:
         return round(accuracy(arch, candidate, data.X_val, data.y_val) * len(data.y_val))
 
+    def spent(number: int) -> dict[int, float] | None:
+        # every participant that trains sends a privatised update every round
+        if training.privacy is None:
+            return None
+        eps = epsilon(training.privacy, number)
+        return {i: eps for i, p in enumerate(participants) if KINDS[p.kind].trains}
+
     vector, out = arch.initial(seed), []
     for number in range(1, rounds + 1):
         updates = round_updates(arch, vector, data, participants, number, seed, training)
@@ -246,7 +261,7 @@ def run(
             # few arrived (Krum needs 2f + 3, the trimmed mean 2 trim + 1). On chain the
             # line's quorum fails such a round: no aggregate, no reward, the model stays.
             accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
-            out.append(Round(number, accuracy_now, (), {}, arrived, accepted=False))
+            out.append(Round(number, accuracy_now, (), {}, arrived, False, spent(number)))
             continue
         kept = tuple(arrived[k] for k in aggregate.kept)
         weights = leave_one_out(
@@ -256,5 +271,5 @@ def run(
         )
         vector = apply(vector, aggregate.vector)
         accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
-        out.append(Round(number, accuracy_now, kept, weights, arrived))
+        out.append(Round(number, accuracy_now, kept, weights, arrived, True, spent(number)))
     return out

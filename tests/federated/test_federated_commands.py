@@ -126,6 +126,14 @@ def test_bad_input_is_one_line(run, accounts, line, tmp_path, monkeypatch):
     fails_with(
         run, accounts, "AlreadyJoined", federated.cli, "join", "--account", 2, "--deployment", line
     )
+    for args, message in [  # differential privacy out of range: one line, nothing sent
+        (("--dp-clip", 0), "clip 0.0: give an L2 norm above 0"),
+        (("--dp-clip", 1, "--dp-noise", -1), "noise multiplier -1.0: give a number from 0"),
+        (("--dp-noise", 1), "noise multiplier 1.0 needs a clip"),
+        (("--dp-clip", 1, "--dp-noise", 1, "--dp-delta", 2), "delta 2.0"),
+    ]:
+        for command in ("round", "commit"):
+            fails_with(run, accounts, message, federated.cli, command, *args, "--deployment", line)
     monkeypatch.setattr(federated, "is_local", lambda provider: False)
     fails_with(
         run,
@@ -147,7 +155,13 @@ def test_one_party_at_a_time(run, line):
     assert "Round 1 open" in run(federated.cli, "post", "--open", "--deployment", line).output
     for k, member in enumerate((2, 3, 4)):
         args = ("--account", member, "--shard", f"{k}/3", "--deployment", line)
-        assert "Committed b" in run(federated.cli, "commit", *args).output
+        if member == 4:  # with differential privacy: clipped and noised, the spend reported
+            args += ("--dp-clip", 1, "--dp-noise", 0.01)
+        committed = run(federated.cli, "commit", *args).output
+        assert "Committed b" in committed
+        assert ("Privacy spent once this update is revealed: epsilon" in committed) == (member == 4)
+    saved = json.loads(next(line.parent.glob("*.pending-*.json")).read_text())
+    assert "privacy" in saved
     fails_with(  # a second commit of the round: the contract's error, in one line
         run, [], "AlreadyCommitted", federated.cli, "commit", "--account", 2, "--deployment", line
     )
@@ -196,3 +210,22 @@ def test_a_consistent_lie_is_challenged(run, accounts, chain, line):
     caught = run(federated.cli, "challenge", "--account", 8, "--deployment", line).output
     assert "Chunk 0 of round 1's aggregate is wrong" in caught and "2 ETH credited" in caught
     assert lined.status(1) == "voided"
+
+
+def test_a_round_with_differential_privacy(run, line):
+    """Each member's trained update clipped and noised; the epsilon each has spent listed."""
+    played = run(
+        federated.cli,
+        "round",
+        "--members",
+        "2,3,4",
+        "--dp-clip",
+        1.0,
+        "--dp-noise",
+        0.5,
+        "--deployment",
+        line,
+    ).output
+    assert "Round 1: accepted" in played, played
+    assert "privacy spent (epsilon at delta 1e-05, per member):" in played
+    assert played.count("after 1 updates") == 3

@@ -18,7 +18,10 @@ from ml.federated.sweep import (
     breaking_share,
     money,
     plot,
+    plot_privacy,
+    privacy_sweep,
     render_markdown,
+    render_privacy_markdown,
     sweep,
 )
 
@@ -124,3 +127,17 @@ def test_an_out_that_is_a_file_is_one_line(cli, tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("")
     assert "File exists" in _error_line(cli, ["--out", str(a_file)], exit_code=1)
+
+
+def test_the_privacy_trade_off_measures_accuracy_against_epsilon(tmp_path):
+    data = Data.of(digits(seed=0), validation=200)
+    arch = Architecture(features=64, hidden=8, classes=10)
+    points = privacy_sweep(arch, data, rounds=2, rules=("mean",), noises=(0.0, 0.1, 1.0))
+    assert [p.noise_multiplier for p in points] == [0.0, 0.1, 1.0]
+    assert points[0].epsilon == float("inf") and points[1].epsilon > points[2].epsilon > 0
+    assert points[2].accuracy < points[0].clean  # this much noise costs accuracy
+    table = render_privacy_markdown(points, rounds=2)
+    assert "| noise multiplier | epsilon | mean |" in table
+    assert "| 0 | inf (clipping only) |" in table and "| 1 | " in table
+    plot_privacy(points, tmp_path / "privacy.png")
+    assert (tmp_path / "privacy.png").stat().st_size > 10_000
