@@ -6,8 +6,8 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
-	test-anvil fuzz check-bugs gas-report federated-sweep federated-privacy federated-demo format \
-	lock clean
+	test-anvil fuzz check-bugs gas-report federated-sweep federated-privacy federated-distill \
+	federated-demo format lock clean
 
 setup:
 	@tools/setup.sh
@@ -78,6 +78,11 @@ federated-sweep: setup
 ## (10 honest participants, the mean and the median): reports/federated-privacy/.
 federated-privacy: setup
 	ape run federated_sweep --privacy --out reports/federated-privacy
+
+## Distillation: the federated global model teaches the on-chain models (digits and the SMS
+## texts, ~5 minutes: the texts are embedded): reports/federated-distill/.
+federated-distill: setup
+	ape run federated_distill --out reports/federated-distill
 
 ## The federated line end to end on an anvil of its own: six members (a sign-flipper, a
 ## straggler) train a digits MLP under the median for 4 rounds, then a lying aggregator is

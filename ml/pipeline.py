@@ -65,13 +65,19 @@ class Source:
     initial_share: float = 0.3
     text_column: str | None = None
     label_column: str | None = None
+    # a federated global model that labels the initial part (`ml.federated.distill.Teacher`)
+    teacher: dict | None = None
 
     @property
     def is_text(self) -> bool:
         return self.dataset not in NUMERIC
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Without a teacher, the fields every manifest has always had (their CIDs stay)."""
+        fields = asdict(self)
+        if self.teacher is None:
+            del fields["teacher"]
+        return fields
 
 
 @dataclass
@@ -88,7 +94,17 @@ class Parts:
 
 
 def load(source: Source) -> Parts:
-    """The initial, train (for contributors) and test parts of `source`."""
+    """The initial, train (for contributors) and test parts of `source`; with a teacher, the
+    initial part labelled by it (`ml.federated.distill`)."""
+    parts = _load(source)
+    if source.teacher is not None:
+        from ml.federated.distill import relabel
+
+        parts = relabel(source, parts)
+    return parts
+
+
+def _load(source: Source) -> Parts:
     if not source.is_text:
         data = NUMERIC[source.dataset](seed=source.seed)
         n_initial = max(1, round(source.initial_share * len(data.X_train)))

@@ -150,6 +150,14 @@ def mechanism_options(command):
     show_default=True,
     help="Manifest to write.",
 )
+@click.option(
+    "--teacher",
+    "teacher_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Distil: a federated line's manifest (federated.json) whose global model labels the "
+    "initial part (the line's dataset and seed).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask before spending on a non-local network.")
 @click.option(
     "--register",
@@ -176,6 +184,7 @@ def cli(
     test_set_out,
     seed,
     out,
+    teacher_path,
     yes,
     register,
     ipfs,
@@ -193,6 +202,18 @@ def cli(
         pipeline.check_dataset(dataset)
     except DatasetNotFound as err:
         raise click.BadParameter(str(err), param_hint="--dataset") from None
+    if teacher_path is not None:
+        from dataclasses import replace
+
+        from ml.commands.federated import teacher_of
+
+        with connected(network) as provider:
+            teacher = teacher_of(teacher_path, provider)
+        source = replace(source, teacher=teacher.to_dict())
+        click.echo(
+            f"Teacher: line {teacher.line}'s global model {teacher.model} after round "
+            f"{teacher.round} labels the initial part"
+        )
     model_kind = model_kind or pipeline.default_model(source)
     given = {name: value for name, value in parameters.items() if value is not None}
     trainer_parameters = kind.parameters_from(given, strict=True, spell=option_name)

@@ -175,6 +175,33 @@ def open_line(manifest: dict, provider, store=None) -> Line:
     )
 
 
+def teacher_of(manifest_path: Path, provider):
+    """The line's global model as a teacher (`ml.federated.distill.Teacher`): after the last
+    settled round, its parameters loaded from the line's store."""
+    from ml.federated.distill import Teacher
+
+    manifest = read_manifest(manifest_path, KIND)
+    line = open_line(manifest, provider)
+    current = line.contract.currentRound()
+    settled = current if current and line.status(current) == "settled" else current - 1
+    if settled <= 0:
+        raise click.ClickException(
+            f"the line at {line.contract.address} has settled no round: its global model is "
+            "the untrained initial one"
+        )
+    arch = line.spec.arch
+    return Teacher(
+        dataset=manifest["dataset"]["name"],
+        seed=manifest["dataset"]["seed"],
+        line=line.contract.address,
+        round=settled,
+        model=_cid(line, line.contract.globalModelCid()),
+        chunk_size=line.spec.chunk_size,
+        architecture={"features": arch.features, "hidden": arch.hidden, "classes": arch.classes},
+        parameters=line.global_model(),
+    )
+
+
 def _cid(line: Line, digest) -> str:
     from ml.federated.line import find
 

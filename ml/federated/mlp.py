@@ -123,10 +123,14 @@ def apply(global_vector: list[int], update: list[int]) -> list[int]:
     return [g + u for g, u in zip(global_vector, update, strict=True)]
 
 
-def accuracy(arch: Architecture, vector: list[int], X, y) -> float:
+def predict(arch: Architecture, vector: list[int], X) -> np.ndarray:
+    """The class the model `vector` gives each row of X."""
     import torch
 
     module = arch.load(vector)
     with torch.no_grad():
-        predicted = module(torch.tensor(np.asarray(X), dtype=torch.float64)).argmax(dim=1)
-    return float((predicted.numpy() == np.asarray(y)).mean())
+        return module(torch.tensor(np.asarray(X), dtype=torch.float64)).argmax(dim=1).numpy()
+
+
+def accuracy(arch: Architecture, vector: list[int], X, y) -> float:
+    return float((predict(arch, vector, X) == np.asarray(y)).mean())

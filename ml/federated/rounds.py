@@ -169,6 +169,7 @@ class Round:
     accepted: bool = True  # False: too few updates arrived for the rule (the model stays)
     # under differential privacy: each participant that trains, its epsilon spent so far
     epsilons: dict[int, float] | None = None
+    model: list[int] | None = None  # the global model after the round
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def run(
             # few arrived (Krum needs 2f + 3, the trimmed mean 2 trim + 1). On chain the
             # line's quorum fails such a round: no aggregate, no reward, the model stays.
             accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
-            out.append(Round(number, accuracy_now, (), {}, arrived, False, spent(number)))
+            out.append(Round(number, accuracy_now, (), {}, arrived, False, spent(number), vector))
             continue
         kept = tuple(arrived[k] for k in aggregate.kept)
         weights = leave_one_out(
@@ -271,5 +272,5 @@ def run(
         )
         vector = apply(vector, aggregate.vector)
         accuracy_now = accuracy(arch, vector, data.X_test, data.y_test)
-        out.append(Round(number, accuracy_now, kept, weights, arrived, True, spent(number)))
+        out.append(Round(number, accuracy_now, kept, weights, arrived, True, spent(number), vector))
     return out
