@@ -110,57 +110,15 @@ def test_a_distilled_deployment_is_labelled_by_the_global_model(run, line, tmp_p
 
 def test_a_teacher_of_other_data_or_untrained_is_refused(run, line, tmp_path, accounts):
     out = tmp_path / "d.json"
-    fails_with(
-        run,
-        accounts,
-        "has settled no round",
-        deploy.cli,
-        "--dataset",
-        "digits",
-        "--teacher",
-        line,
-        "--out",
-        out,
-    )
+
+    def refused(message, *args, teacher=line):
+        fails_with(run, accounts, message, deploy.cli, *args, "--teacher", teacher, "--out", out)
+
+    refused("has settled no round", "--dataset", "digits")
     _train(run, line, 1)
-    fails_with(
-        run,
-        accounts,
-        "the teacher learnt digits (seed 0); the transfer set is wine",
-        deploy.cli,
-        "--dataset",
-        "wine",
-        "--teacher",
-        line,
-        "--out",
-        out,
-    )
-    fails_with(
-        run,
-        accounts,
-        "(seed 0); the transfer set is digits (seed 1)",
-        deploy.cli,
-        "--dataset",
-        "digits",
-        "--seed",
-        1,
-        "--teacher",
-        line,
-        "--out",
-        out,
-    )
-    fails_with(
-        run,
-        accounts,
-        "no federated-line manifest at",
-        deploy.cli,
-        "--dataset",
-        "digits",
-        "--teacher",
-        tmp_path / "missing.json",
-        "--out",
-        out,
-    )
+    refused("the teacher learnt digits (seed 0); the transfer set is wine", "--dataset", "wine")
+    refused("(seed 0); the transfer set is digits (seed 1)", "--dataset", "digits", "--seed", 1)
+    refused("no federated-line manifest at", "--dataset", "digits", teacher=tmp_path / "no.json")
     assert not out.exists()
 
 
