@@ -5,12 +5,16 @@ SHELL := bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 ANVIL := --network ethereum:local:foundry
 
-.PHONY: setup demo test lint format-check forge-format-check slither test-forge test-ape \
+.PHONY: setup browser demo test lint format-check forge-format-check slither test-forge test-ape \
 	test-anvil fuzz check-bugs gas-report federated-sweep federated-privacy federated-distill \
-	federated-demo format lock clean
+	federated-demo web format lock clean
 
 setup:
 	@tools/setup.sh
+
+# Debian's Chromium for the page's browser tests (tests/web), installed once when missing.
+browser:
+	@tools/browser.sh
 
 ## The main demo: the reference scenario on text (155 simulated days of an honest contributor
 ## and a label-flipping attacker; the SMS texts, the averaged perceptron over 1,000 words) on the
@@ -41,13 +45,13 @@ test-forge: setup
 
 # ape tests on the default provider (ape's in-process EVM, eth-tester). The forced compile
 # guards against ape's incremental build missing a changed source (seen with derived contracts).
-test-ape: setup
+test-ape: setup browser
 	ape compile --force
 	ape test tests/
 
 # The same ape tests on anvil (the encoders', artifacts' and federated rounds' tests touch no
 # chain: they run once, above; the federated tests that do run on both).
-test-anvil: setup
+test-anvil: setup browser
 	ape test tests/ --ignore=tests/encoders --ignore=tests/artifacts --ignore=tests/test_doctests.py \
 	  --ignore=tests/federated $(ANVIL)
 	ape test tests/federated/test_aggregation_differential.py tests/federated/test_line.py $(ANVIL)
@@ -89,6 +93,10 @@ federated-distill: setup
 ## caught by a challenger; accuracy, payments, CIDs and gas in reports/federated-demo/.
 federated-demo: setup
 	ape run federated demo --out reports/federated-demo
+
+## The web page for a deployment (ape run web --deployment FILE): http://127.0.0.1:8000
+web: setup
+	ape run web
 
 format: setup
 	ruff format . && ruff check --fix . && forge fmt

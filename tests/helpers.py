@@ -1,5 +1,6 @@
 """Small helpers shared by the ape tests."""
 
+import copy
 from contextlib import contextmanager
 
 import pytest
@@ -8,6 +9,7 @@ from eth_abi import decode
 from eth_utils import keccak
 
 from ml.chain.errors import revert_data
+from ml.errors import InvalidSample
 
 
 def _normal(value):
@@ -101,3 +103,33 @@ def run_counted(machine, succeeded: dict, steps: dict) -> dict:
         _min_steps=count,
     )
     return total
+
+
+def informative_and_wrong(mirror, encoder, texts):
+    """(good text, its label, bad text, its label): the model predicts the good one wrongly
+    now and rightly after learning it; the bad one, labelled as the model does not predict it,
+    stays misclassified after both updates, and the good one stays right."""
+    encoded = [(t, encoder.encode(t)) for t in texts]
+    for good_text, good in encoded:
+        label = 1 - mirror.predict_fixed(good)
+        learnt = copy.deepcopy(mirror)
+        learnt.update_fixed(good, label)
+        if learnt.predict_fixed(good) != label:
+            continue
+        for bad_text, x in encoded:
+            wrong = 1 - learnt.predict_fixed(x)
+            if bad_text == good_text or mirror.predict_fixed(x) == wrong:
+                continue
+            after = copy.deepcopy(learnt)
+            after.update_fixed(x, wrong)
+            if after.predict_fixed(x) != wrong and after.predict_fixed(good) == label:
+                return good_text, mirror.classes_[label], bad_text, mirror.classes_[wrong]
+    raise AssertionError("no informative text with a wrong one that stays misclassified")
+
+
+def encodable(encoder, text) -> bool:
+    try:
+        encoder.encode(text)
+    except InvalidSample:
+        return False
+    return True

@@ -2,15 +2,14 @@
 bundled reviews -> predict (equal to the Python mirror) -> contribute -> claim a refund and a
 take -> withdraw -> status."""
 
-import copy
 import json
 
 import pytest
+from helpers import encodable, informative_and_wrong
 
 from ml.commands import claim, contribute, deploy, predict, status
 from ml.datasets import sample_reviews
 from ml.encoders import Encoder
-from ml.errors import InvalidSample
 from ml.models import NaiveBayes
 from ml.packing import encode_sparse
 
@@ -33,7 +32,7 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
     assert all(t["gas_used"] > 0 for t in manifest["transactions"])
 
     # predict: the chain's answers are the mirror's.
-    texts = [t for t in sample_reviews().texts_test if _encodable(encoder, t)][:6]
+    texts = [t for t in sample_reviews().texts_test if encodable(encoder, t)][:6]
     lines = run(predict.cli, "--deployment", manifest_path, *texts).output.splitlines()
     mirror = NaiveBayes.from_contract(model)
     expected = [mirror.classes_[p] for p in mirror.predict(encoder.encode_batch(texts))]
@@ -46,7 +45,7 @@ def test_deploy_predict_contribute_claim_status(run, tmp_path, accounts, chain, 
     # accounts[2], chosen with the mirror so that after both updates the model still agrees
     # with the first and disagrees with the second.
     honest = accounts[1]
-    candidates = [t for t in sample_reviews().texts_train if _encodable(encoder, t)]
+    candidates = [t for t in sample_reviews().texts_train if encodable(encoder, t)]
     good_text, good_label, bad_text, bad_label = informative_and_wrong(mirror, encoder, candidates)
     for text, label, account in ((good_text, good_label, 1), (bad_text, bad_label, 2)):
         out = run(
@@ -96,7 +95,7 @@ def test_points_deploy_contribute_claim_status(run, tmp_path, accounts, chain, p
     reputation = project.ReputationToken.at(trainer.reputation())
     encoder = Encoder.from_spec(manifest["encoder"]["spec"])
     mirror = NaiveBayes.from_contract(project.NaiveBayes.at(manifest["model"]["address"]))
-    candidates = [t for t in sample_reviews().texts_train if _encodable(encoder, t)]
+    candidates = [t for t in sample_reviews().texts_train if encodable(encoder, t)]
     good_text, good_label, bad_text, bad_label = informative_and_wrong(mirror, encoder, candidates)
 
     dry = ["--label", good_label, "--dry-run", "--deployment", manifest_path]
@@ -119,36 +118,6 @@ def test_points_deploy_contribute_claim_status(run, tmp_path, accounts, chain, p
     assert "Contributions 2, claims 1; ETH held 0 ETH; next deposit 0 ETH" in out
     assert "Mechanism points: 2 of the contributions informative" in out
     assert accounts[1].address in out
-
-
-def informative_and_wrong(mirror, encoder, texts):
-    """(good text, its label, bad text, its label): the model predicts the good one wrongly
-    now and rightly after learning it; the bad one, labelled as the model does not predict it,
-    stays misclassified after both updates, and the good one stays right."""
-    encoded = [(t, encoder.encode(t)) for t in texts]
-    for good_text, good in encoded:
-        label = 1 - mirror.predict_fixed(good)
-        learnt = copy.deepcopy(mirror)
-        learnt.update_fixed(good, label)
-        if learnt.predict_fixed(good) != label:
-            continue
-        for bad_text, x in encoded:
-            wrong = 1 - learnt.predict_fixed(x)
-            if bad_text == good_text or mirror.predict_fixed(x) == wrong:
-                continue
-            after = copy.deepcopy(learnt)
-            after.update_fixed(x, wrong)
-            if after.predict_fixed(x) != wrong and after.predict_fixed(good) == label:
-                return good_text, mirror.classes_[label], bad_text, mirror.classes_[wrong]
-    raise AssertionError("no informative text with a wrong one that stays misclassified")
-
-
-def _encodable(encoder, text) -> bool:
-    try:
-        encoder.encode(text)
-    except InvalidSample:
-        return False
-    return True
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""The web page for the models (`ape run web`): its server (server.py) and static page."""
