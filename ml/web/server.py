@@ -38,21 +38,30 @@ class BadRequest(CollabMLError, ValueError):
     """A request the page should not have sent (its message is shown as it is)."""
 
 
+#: the plots of a simulation report directory (`ape run simulate --out DIR`) the page shows
+REPORT_PLOTS = ("accuracy.png", "balances.png")
+
+
 @dataclass
 class Site:
-    """The deployments the page shows, on the connected provider."""
+    """The deployments the page shows, on the connected provider, and a simulation report."""
 
     deployments: dict[str, Deployed]
     provider: object
     lock: threading.Lock
+    report: Path | None = None
 
     @classmethod
-    def open(cls, manifest_paths: list[Path], provider) -> Site:
+    def open(cls, manifest_paths: list[Path], provider, report: Path | None = None) -> Site:
+        if report is not None and not any((report / name).is_file() for name in REPORT_PLOTS):
+            raise BadRequest(
+                f"{report} has no {' or '.join(REPORT_PLOTS)}: not a simulation report"
+            )
         deployments = {}
         for path in manifest_paths:
             deployed = Deployed(read_manifest(path), provider)
             deployments[deployed.trainer.address.lower()] = deployed
-        return cls(deployments, provider, threading.Lock())
+        return cls(deployments, provider, threading.Lock(), report)
 
     def get(self, address: str) -> Deployed:
         try:
@@ -116,8 +125,35 @@ def model_view(deployed: Deployed) -> dict:
         "held": {"wei": str(trainer.balance), "text": wei_to_eth(trainer.balance)},
         "next_deposit": {"wei": str(deposit), "text": wei_to_eth(deposit)},
         "registry": m.get("registry"),
+        "versions": versions(deployed),
         "block": head,
     }
+
+
+def versions(deployed: Deployed) -> list[dict]:
+    """The registry line's versions (`ape run publish`), oldest first; [] if never published."""
+    from ape import project
+
+    from ml.provenance import read_version
+
+    where = deployed.manifest.get("registry")
+    if not where:
+        return []
+    registry = project.ModelRegistry.at(where["address"])
+    count = int(registry.versionCount(where["line"]))
+    out = []
+    for number in range(1, count + 1):
+        v = read_version(registry, where["line"], number)
+        out.append(
+            {
+                "version": v.number,
+                "parent": v.parent,
+                "model": v.model,
+                "accuracy": v.accuracy_ppm / 1e6,
+                "cids": {name: str(cid) for name, cid in v.cids.items()},
+            }
+        )
+    return out
 
 
 def history(deployed: Deployed) -> dict:
@@ -339,8 +375,21 @@ def create_app(site: Site) -> Starlette:
             "accounts": [{"address": a.address, "balance": wei_to_eth(a.balance)} for a in test],
         }
 
+    def report_plots(_params, _body):
+        if site.report is None:
+            return []
+        return [f"/report/{name}" for name in REPORT_PLOTS if (site.report / name).is_file()]
+
+    def report_file(request: Request):
+        name = request.path_params["name"]
+        if site.report is None or name not in REPORT_PLOTS:
+            return JSONResponse({"error": "no such plot"}, status_code=404)
+        return FileResponse(site.report / name)
+
     routes = [
         Route("/", lambda request: FileResponse(STATIC / "index.html")),
+        Route("/api/report", handle(report_plots)),
+        Route("/report/{name}", report_file),
         Route(
             "/api/models", handle(lambda p, b: [model_view(d) for d in site.deployments.values()])
         ),

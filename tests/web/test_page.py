@@ -51,13 +51,13 @@ def manifest_path(chain, tmp_path):
 
 
 @contextmanager
-def serving(manifest_path, chain):
+def serving(manifest_path, chain, report=None):
     import uvicorn
 
     from ml.chain.local import _free_port
     from ml.web.server import Site, create_app
 
-    site = Site.open([manifest_path], chain.provider)
+    site = Site.open([manifest_path], chain.provider, report)
     port = _free_port(0)
     server = uvicorn.Server(
         uvicorn.Config(create_app(site), host="127.0.0.1", port=port, log_level="warning")
@@ -217,3 +217,94 @@ def test_a_request_from_another_origin_is_refused(manifest_path, chain):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403
+
+
+SHIM = """
+window.ethereum = {
+  request: async ({ method, params }) => {
+    if (method === "eth_requestAccounts") return [%(address)r];
+    if (method === "eth_chainId") return %(chain)r;
+    if (method === "eth_sendTransaction") return await window.walletSend(JSON.stringify(params[0]));
+    throw new Error("unsupported " + method);
+  },
+};
+"""
+
+
+def test_a_wallet_sends_what_the_server_prepared(manifest_path, chain, accounts, tmp_path):
+    """An injected EIP-1193 provider (a stand-in for MetaMask that signs with a test account)
+    is offered the prepared contribution; a wallet on another chain is refused with nothing
+    sent. The registry's versions and a simulation report's plots are shown."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from ape import networks
+
+    from ml.commands import publish
+
+    network = chain.provider.network_choice
+    published = CliRunner().invoke(
+        publish.cli,
+        [
+            "--deployment",
+            str(manifest_path),
+            "--store",
+            str(tmp_path / "store"),
+            "--network",
+            network,
+        ],
+    )
+    assert published.exit_code == 0, published.output
+    report = tmp_path / "report"
+    report.mkdir()
+    plt.plot([1, 2, 3])
+    plt.savefig(report / "accuracy.png")
+    plt.close()
+
+    wallet, sent = accounts[3], []
+
+    def wallet_send(raw):
+        tx = json.loads(raw)
+        assert tx["from"] == wallet.address
+        txn = networks.provider.network.ecosystem.create_transaction(
+            sender=wallet.address,
+            receiver=tx["to"],
+            data=bytes.fromhex(tx["data"][2:]),
+            value=int(tx["value"], 16),
+            chain_id=chain.chain_id,
+        )
+        receipt = wallet.call(txn)
+        sent.append(receipt)
+        return str(receipt.txn_hash)
+
+    manifest = json.loads(manifest_path.read_text())
+    trainer = Deployed(manifest, chain.provider).trainer
+    for chain_id, ok in ((hex(chain.chain_id), True), ("0x1", False)):
+        with serving(manifest_path, chain, report) as (url, _site), browser_page() as page:
+            page.expose_function("walletSend", wallet_send)
+            page.add_init_script(SHIM % {"address": wallet.address, "chain": chain_id})
+            _ready(page, url)
+            if ok:
+                [version] = page.locator("#versions tbody tr").all_inner_texts()
+                assert version.startswith("1\t-\t") and "\tbafkrei" in version, version
+                page.wait_for_function("document.querySelector('img.report').naturalWidth > 0")
+            page.select_option("#account", "wallet")
+            page.fill("#contribute-input", "A warm, funny film.")
+            page.select_option("#label", "positive")
+            result, error = _submit(page, "contribute-form", "contribute")
+            if ok:
+                assert result.startswith(f"sent from {wallet.address} with a deposit of"), error
+                [event] = sent[0].decode_logs(trainer.ContributionAdded)
+                assert event.contributor == wallet.address and f"tx {sent[0].txn_hash}" in result
+                page.screenshot(path=str(SHOTS / "wallet.png"), full_page=True)
+            else:
+                assert error == f"the wallet is on chain 0x1, the model on {hex(chain.chain_id)}"
+                assert len(sent) == 1, "the wallet was asked to send on the wrong chain"
+
+
+def test_a_report_directory_without_plots_is_refused(manifest_path, chain, tmp_path):
+    from ml.web.server import BadRequest, Site
+
+    with pytest.raises(BadRequest, match="has no accuracy.png or balances.png"):
+        Site.open([manifest_path], chain.provider, tmp_path)

@@ -52,6 +52,14 @@ function renderModel(m) {
   ];
   if (m.registry) facts.push(["registry", `line ${m.registry.line} at ${m.registry.address}`]);
   $("facts").replaceChildren(...facts.flatMap(([k, v]) => fact(k, v)));
+  $("versions").hidden = !m.versions.length;
+  $("versions").tBodies[0].replaceChildren(
+    ...m.versions.map((v) => {
+      const row = document.createElement("tr");
+      for (const x of [v.version, v.parent || "-", percent(v.accuracy), v.cids.snapshot]) row.insertCell().textContent = x;
+      return row;
+    }),
+  );
   $("deposit").textContent = m.next_deposit.text;
   $("deposit-input").value = m.next_deposit.wei;
   $("block").textContent = `block ${m.block}`;
@@ -138,7 +146,8 @@ async function refreshClaims() {
     ...claims.contributions.map((c) => {
       const row = document.createElement("tr");
       const now = c.claimable ? `${c.claimable} ${c.amount}` : c.wait ? `wait ${c.wait} s` : "nothing";
-      for (const v of [c.id.slice(0, 12) + "…", c.label, now, c.from]) row.insertCell().textContent = v;
+      const from = new Date(c.from * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+      for (const v of [c.id.slice(0, 12) + "…", c.label, now, from]) row.insertCell().textContent = v;
       return row;
     }),
   );
@@ -169,6 +178,18 @@ async function init() {
   $("account").replaceChildren(...options);
   if (accounts.local && options.length > 1) $("account").value = accounts.accounts[1].address;
 
+  const plots = await api("/api/report");
+  $("report").replaceChildren(
+    ...plots.flatMap((src) => {
+      const title = document.createElement("h3");
+      title.textContent = `Simulation report: ${src.split("/").pop()}`;
+      const img = document.createElement("img");
+      img.src = src;
+      img.alt = title.textContent;
+      img.className = "report";
+      return [title, img];
+    }),
+  );
   $("models").onchange = refresh;
   $("account").onchange = refreshClaims;
   $("predict-form").onsubmit = async (event) => {
