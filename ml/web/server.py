@@ -7,9 +7,10 @@ deposit or an error reads as it does in the terminal. On a local network the pag
 the chain's test accounts (the server signs); elsewhere the server signs nothing and the page
 sends from the person's wallet (`/prepare` gives the transaction to sign).
 
-Chain access is serialised by one lock (the provider is not safe across threads), and a
-request whose Origin is not the page's own is refused: a page on another site must not be able
-to make this server send from the local accounts.
+Chain access is serialised by one lock (the provider is not safe across threads). A page on
+another site must not be able to make this server send from the local accounts: a POST whose
+Origin is not the page's own is refused, and so is any request for a Host other than the
+loopback names (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import click
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route
@@ -432,4 +435,7 @@ def create_app(site: Site) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
-    return Starlette(routes=routes)
+    # Only the loopback names: a rebound DNS name (evil.example -> 127.0.0.1) would otherwise
+    # make another site's page same-origin with this server.
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])]
+    return Starlette(routes=routes, middleware=middleware)

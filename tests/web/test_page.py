@@ -202,8 +202,9 @@ def test_bad_input_shows_one_line_and_sends_nothing(manifest_path, chain, accoun
         assert [a.nonce for a in accounts] == nonces, "a transaction was sent"
 
 
-def test_a_request_from_another_origin_is_refused(manifest_path, chain):
-    """Another site's page must not make this server send from the local accounts."""
+def test_a_request_from_another_site_is_refused(manifest_path, chain):
+    """Another site's page must not make this server send from the local accounts: neither
+    by a cross-origin POST nor through a DNS name rebound to 127.0.0.1."""
     import urllib.error
     import urllib.request
 
@@ -217,6 +218,19 @@ def test_a_request_from_another_origin_is_refused(manifest_path, chain):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403
+        # DNS rebinding: evil.example resolved to 127.0.0.1 makes its page same-origin
+        rebound = urllib.request.Request(
+            f"{url}/api/models/{address}/contribute",
+            data=b'{"input": "x", "label": "positive", "account": "0x0"}',
+            headers={
+                "Content-Type": "application/json",
+                "Origin": "http://evil.example:8000",
+                "Host": "evil.example:8000",
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=10)
+        assert refused.value.code == 400
 
 
 SHIM = """
