@@ -162,6 +162,16 @@ def test_one_party_at_a_time(run, line):
         assert ("Privacy spent once this update is revealed: epsilon" in committed) == (member == 4)
     saved = json.loads(next(line.parent.glob("*.pending-*.json")).read_text())
     assert "privacy" in saved
+    # an update of the wrong shape, or out of range, or not a list of integers: one line
+    bad, size = line.parent / "bad-update.json", 4 * 65 + 10 * 5
+    for text, message in [
+        ("[1, 2, 3]", f"a vector of this model has {size} coordinates, got 3"),
+        (json.dumps([2**70] * size), "coordinate 0 is 1180591620717411303424"),
+        ('{"not": "a list"}', "not a JSON list of integers"),
+    ]:
+        bad.write_text(text)
+        args = ("--account", 5, "--update", bad, "--deployment", line)
+        fails_with(run, [], message, federated.cli, "commit", *args)
     fails_with(  # a second commit of the round: the contract's error, in one line
         run, [], "AlreadyCommitted", federated.cli, "commit", "--account", 2, "--deployment", line
     )
