@@ -446,6 +446,19 @@ def _members(text: str, reserved: set[str]) -> list[int]:
     return members
 
 
+def ready_to_commit(line: Line, account) -> dict[str, int]:
+    """Joins `account` to the line, or tops its stake up after a slash (a member below the
+    stake cannot commit); returns the gas of what it sent ({} if nothing was needed)."""
+    contract = line.contract
+    stake, m = contract.terms().stake, contract.members(account.address)
+    if not m.joined:
+        return {"join": line.join(account).gas_used}
+    if m.stake < stake:
+        receipt = line.client.send(contract.topUp, sender=account, value=stake - m.stake)
+        return {"topUp": receipt.gas_used}
+    return {}
+
+
 def play(
     line: Line,
     data,
@@ -467,14 +480,9 @@ def play(
     from ml.federated.shards import iid
 
     arch, contract, gas = line.spec.arch, line.contract, {}
-    stake = contract.terms().stake
     for account in members.values():
-        m = contract.members(account.address)
-        if not m.joined:
-            gas.setdefault("join", []).append(line.join(account).gas_used)
-        elif m.stake < stake:  # slashed below the stake: it cannot commit until it tops up
-            receipt = line.client.send(contract.topUp, sender=account, value=stake - m.stake)
-            gas.setdefault("topUp", []).append(receipt.gas_used)
+        for name, used in ready_to_commit(line, account).items():
+            gas.setdefault(name, []).append(used)
     shards = iid(data.y_train, len(members), seed=seed)
     participants = [Participant(k, s) for k, s in zip(kinds, shards, strict=True)]
     number = contract.currentRound() + 1
@@ -701,6 +709,50 @@ def _pending_path(manifest_path: Path, address: str) -> Path:
     return manifest_path.with_name(f"{manifest_path.stem}.pending-{address.lower()}.json")
 
 
+def commit_update(line: Line, member, number: int, update, manifest_path: Path, privacy=None):
+    """Commits `update` (already privatised under `privacy`, if any) for `member` and keeps
+    what its reveal needs in a 0600 file beside the manifest; returns (Pending, receipt, the
+    privacy spent once it is revealed or None)."""
+    spent = None
+    if privacy is not None:
+        released = line.rounds_revealed(member.address, number - 1) + 1
+        spent = {**asdict(privacy), "epsilon": epsilon(privacy, released), "updates": released}
+    pending, receipt = line.commit(member, number, update)
+    path = _pending_path(manifest_path, member.address)
+    saved = {
+        "line": line.contract.address,
+        "round": pending.round,
+        "member": member.address,
+        "cid": str(pending.cid),
+        "root": "0x" + pending.root.hex(),
+        "salt": "0x" + pending.salt.hex(),
+        "privacy": spent,
+    }
+    path.write_text(json.dumps(saved, indent=2) + "\n")
+    path.chmod(0o600)
+    return pending, receipt, spent
+
+
+def reveal_saved(line: Line, member, manifest_path: Path):
+    """Reveals what `commit_update` kept for `member` (and deletes it); returns (Pending,
+    receipt)."""
+    from ml.federated.line import Pending
+
+    path = _pending_path(manifest_path, member.address)
+    if not path.is_file():
+        raise click.ClickException(f"no commitment of {member.address} at {path}: `commit` first")
+    saved = json.loads(path.read_text())
+    pending = Pending(
+        saved["round"],
+        Cid.parse(saved["cid"]),
+        bytes.fromhex(saved["root"][2:]),
+        bytes.fromhex(saved["salt"][2:]),
+    )
+    receipt = line.reveal(member, pending)
+    path.unlink()
+    return pending, receipt
+
+
 def _open_round(line: Line) -> int:
     number = line.contract.currentRound()
     if not number or line.status(number) != "open":
@@ -729,9 +781,8 @@ def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manif
     operating system's entropy (a known seed would let anyone subtract it)."""
     import secrets
 
-    from ml.federated.mlp import local_update
     from ml.federated.privacy import privatise
-    from ml.federated.rounds import DEFAULT_TRAINING
+    from ml.federated.rounds import trained_update
     from ml.federated.shards import iid
 
     privacy = privacy_of(dp_clip, dp_noise, dp_delta)
@@ -755,38 +806,15 @@ def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manif
                 ) from None
             data = _data(manifest)
             rows = iid(data.y_train, n, seed=manifest["dataset"]["seed"])[k]
-            update = local_update(
-                line.spec.arch,
-                line.global_model(),
-                data.X_train[rows],
-                data.y_train[rows],
-                epochs=DEFAULT_TRAINING.epochs,
-                lr=DEFAULT_TRAINING.lr,
-                seed=seed + 1000 * number,
+            update = trained_update(
+                line.spec.arch, line.global_model(), data, rows, k, number, seed
             )
-        spent = None
         if privacy is not None:
             update = privatise(update, privacy, seed=secrets.randbits(128))
-            released = line.rounds_revealed(member.address, number - 1) + 1
-            spent = {**asdict(privacy), "epsilon": epsilon(privacy, released), "updates": released}
-        pending, receipt = line.commit(member, number, update)
-        path = _pending_path(manifest_path, member.address)
-        path.write_text(
-            json.dumps(
-                {
-                    "line": line.contract.address,
-                    "round": pending.round,
-                    "member": member.address,
-                    "cid": str(pending.cid),
-                    "root": "0x" + pending.root.hex(),
-                    "salt": "0x" + pending.salt.hex(),
-                    "privacy": spent,
-                },
-                indent=2,
-            )
-            + "\n"
+        pending, receipt, spent = commit_update(
+            line, member, number, update, manifest_path, privacy
         )
-        path.chmod(0o600)
+        path = _pending_path(manifest_path, member.address)
         click.echo(
             f"Committed {pending.cid} to round {number} (gas {receipt.gas_used:,}); "
             f"the salt is in {path}: keep it for `reveal`"
@@ -805,26 +833,11 @@ def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manif
 @one_line_errors
 def reveal(account, manifest_path, network):
     """Reveal the update `commit` committed (from its secret file)."""
-    from ml.federated.line import Pending
-
     manifest = read_manifest(manifest_path, KIND)
     with connected(network) as provider:
         line = open_line(manifest, provider)
         member = load_account(account, provider)
-        path = _pending_path(manifest_path, member.address)
-        if not path.is_file():
-            raise click.ClickException(
-                f"no commitment of {member.address} at {path}: `commit` first"
-            )
-        saved = json.loads(path.read_text())
-        pending = Pending(
-            saved["round"],
-            Cid.parse(saved["cid"]),
-            bytes.fromhex(saved["root"][2:]),
-            bytes.fromhex(saved["salt"][2:]),
-        )
-        receipt = line.reveal(member, pending)
-        path.unlink()
+        pending, receipt = reveal_saved(line, member, manifest_path)
         click.echo(f"Revealed {pending.cid} in round {pending.round} (gas {receipt.gas_used:,})")
 
 
@@ -1109,3 +1122,146 @@ def _summary(report: dict) -> str:
     for name, g in report["gas"].items():
         lines.append(f"| {name} | {g['min']:,} | {g['max']:,} | {g['count']} |")
     return "\n".join(lines) + "\n"
+
+
+@cli.command()
+@click.option(
+    "--superlink",
+    default="127.0.0.1:9093",
+    show_default=True,
+    help="The Flower SuperLink (host:port) whose SuperNodes are the members.",
+)
+@click.option(
+    "--root-certificates",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The SuperLink's CA certificate (TLS); without it the connection is insecure, as on "
+    "loopback.",
+)
+@click.option("--rounds", type=click.IntRange(1), default=2, show_default=True)
+@click.option(
+    "--aggregator", default=None, help="The aggregator's account [default: the manifest's]."
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1),
+    default=300,
+    show_default=True,
+    help="Seconds a node has to train and commit, or to reveal; later is a straggler.",
+)
+@click.option(
+    "--min-nodes",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Nodes to wait for (up to --timeout) before each round.",
+)
+@click.option("--seed", default=None, type=int, help="Training seed [default: the manifest's].")
+@click.option(
+    "--stragglers",
+    default="",
+    help="Partitions (0,2) whose nodes commit and never reveal: a demonstration of the slash.",
+)
+@privacy_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every round (outcome, model CID, accuracy, gas, epsilon) as JSON here.",
+)
+@deployment_option
+@network_option
+@one_line_errors
+def flower(
+    superlink,
+    root_certificates,
+    rounds,
+    aggregator,
+    timeout,
+    min_nodes,
+    seed,
+    stragglers,
+    dp_clip,
+    dp_noise,
+    dp_delta,
+    out,
+    manifest_path,
+    network,
+):
+    """Run rounds of the line on a Flower federation (`ml/federated/flower.py`): the SuperLink
+    runs the ServerApp as the line's aggregator, each SuperNode's ClientApp is a member."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+
+    from ml.chain import local
+    from ml.commands.common import LOCAL
+    from ml.federated.flower import APP_DIR
+
+    privacy_of(dp_clip, dp_noise, dp_delta)  # a setting out of range: one line, nothing run
+    manifest = read_manifest(manifest_path, KIND)
+    host, _, port = superlink.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except (OSError, ValueError):
+        raise click.ClickException(
+            f"no Flower SuperLink answers at {superlink}: start one (`flower-superlink "
+            "--insecure`) or pass --superlink HOST:PORT"
+        ) from None
+    on_local = network == LOCAL or ":local:" in network
+    if aggregator is None:
+        if not on_local:
+            raise click.UsageError("give --aggregator (an ape account alias) on this network")
+        from ape import accounts
+
+        chosen = _test_account(manifest["line"]["aggregator"], "aggregator")
+        aggregator = [a.address for a in accounts.test_accounts].index(chosen.address)
+    run_config = {
+        "manifest": str(manifest_path.resolve()),
+        "network": network,
+        # the anvil the processes join: the persistent local chain, or the one given
+        "chain": local.ensure() if network == LOCAL else os.environ.get("APE_FOUNDRY_HOST", ""),
+        "aggregator": str(aggregator),
+        "rounds": rounds,
+        "seed": manifest["dataset"]["seed"] if seed is None else seed,
+        "timeout": timeout,
+        "min-nodes": min_nodes,
+        "dp-clip": float(dp_clip or 0.0),
+        "dp-noise": float(dp_noise),
+        "dp-delta": float(dp_delta),
+        "straggle": stragglers,
+    }
+    connection = f'address = "{superlink}"\n' + (
+        f'root-certificates = "{root_certificates.resolve()}"\n'
+        if root_certificates
+        else "insecure = true\n"
+    )
+    with tempfile.TemporaryDirectory() as home:
+        # the ServerApp writes the rounds it finished here: `flwr run` exits 0 even when the
+        # ServerApp fails, so this is how a failed run is told
+        report = (out or Path(home) / "rounds.json").resolve()
+        report.unlink(missing_ok=True)
+        run_config["out"] = str(report)
+        overrides = " ".join(f"{k}={json.dumps(v)}" for k, v in run_config.items())
+        (Path(home) / "config.toml").write_text(
+            f'[superlink]\ndefault = "line"\n\n[superlink.line]\n{connection}'
+        )
+        flwr = str(Path(sys.executable).parent / "flwr")  # the one beside this interpreter
+        command = [flwr, "run", str(APP_DIR), "line", "--run-config", overrides, "--stream"]
+        subprocess.run(command, env={**os.environ, "FLWR_HOME": home}, check=False)
+        finished = json.loads(report.read_text()) if report.is_file() else []
+    if len(finished) < rounds:
+        raise click.ClickException(
+            f"the Flower run stopped after {len(finished)} of {rounds} rounds: see its log above "
+            "(and the SuperLink's)"
+        )
+    click.echo(
+        f"{rounds} rounds on Flower: "
+        + "; ".join(
+            f"round {r['round']} {r['outcome']}, accuracy {r['accuracy']:.2%}, "
+            f"model {r['model_cid']}"
+            for r in finished
+        )
+    )

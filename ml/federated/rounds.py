@@ -185,6 +185,39 @@ class Training:
 DEFAULT_TRAINING = Training()
 
 
+def trained_update(
+    arch,
+    vector,
+    data: Data,
+    shard,
+    index: int,
+    number: int,
+    seed: int,
+    training: Training = DEFAULT_TRAINING,
+    labels=None,
+    noise_seed: int | None = None,
+) -> list[int]:
+    """Participant `index`'s update of round `number`: trained on its `shard` (`labels`: the
+    training labels, or others for a label flipper) from the global `vector`, then privatised
+    under `training.privacy` (noise seeded by `noise_seed`, else by the training seed). Every
+    path that trains an update (the rounds off chain, `ape run federated commit`, Flower's
+    clients) calls this, so the same seeds give the same update bit for bit."""
+    labels = data.y_train if labels is None else labels
+    step = seed + 1000 * number + index
+    update = local_update(
+        arch,
+        vector,
+        data.X_train[shard],
+        labels[shard],
+        epochs=training.epochs,
+        lr=training.lr,
+        seed=step,
+    )
+    if training.privacy is None:
+        return update
+    return privatise(update, training.privacy, seed=step if noise_seed is None else noise_seed)
+
+
 def round_updates(
     arch,
     vector,
@@ -198,12 +231,7 @@ def round_updates(
     for a straggler's)."""
 
     def train(i, p, labels):
-        X, y = data.X_train[p.shard], labels[p.shard]
-        step = seed + 1000 * number + i
-        update = local_update(arch, vector, X, y, epochs=training.epochs, lr=training.lr, seed=step)
-        if training.privacy is None:
-            return update
-        return privatise(update, training.privacy, seed=step)
+        return trained_update(arch, vector, data, p.shard, i, number, seed, training, labels)
 
     # Every kind that trains does so first: the omniscient attacks need all the honest updates.
     flipped = attacks.flip_labels(data.y_train, data.classes)
