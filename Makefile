@@ -7,7 +7,7 @@ ANVIL := --network ethereum:local:foundry
 
 .PHONY: setup browser demo test lint format-check forge-format-check slither test-forge test-ape \
 	test-anvil fuzz check-bugs gas-report federated-sweep federated-privacy federated-distill \
-	federated-demo web format lock clean
+	federated-demo bench-flower web format lock clean
 
 setup:
 	@tools/setup.sh
@@ -93,6 +93,11 @@ federated-distill: setup
 ## caught by a challenger; accuracy, payments, CIDs and gas in reports/federated-demo/.
 federated-demo: setup
 	ape run federated demo --out reports/federated-demo
+
+## The federated line on Flower's deployment runtime: a SuperLink and 10 SuperNodes on this
+## machine, rounds per minute, gas per round, the ServerApp's memory: reports/bench-flower/.
+bench-flower: setup
+	python scripts/bench_flower.py --clients 10 --rounds 3 --out reports/bench-flower
 
 ## The web page for a deployment (ape run web --deployment FILE): http://127.0.0.1:8000
 web: setup

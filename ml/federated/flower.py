@@ -30,7 +30,7 @@ import json
 import os
 import secrets
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from flwr.app import ConfigRecord, Context, Message, MetricRecord, RecordDict
@@ -80,6 +80,18 @@ def _privacy(run_config):
     )
 
 
+def _signer(name: str, provider):
+    """The account `name` (a test account's index on a local chain, else an ape account alias)
+    set to sign without asking: a Flower process has nobody to answer a prompt, so an ape
+    account's passphrase comes from APE_ACCOUNTS_<alias>_PASSPHRASE."""
+    from ml.commands.common import load_account
+
+    account = load_account(name, provider)
+    if hasattr(account, "set_autosign"):
+        account.set_autosign(True)
+    return account
+
+
 def _reply(msg: Message, **metrics) -> Message:
     return Message(RecordDict({"metrics": MetricRecord(metrics)}), reply_to=msg)
 
@@ -90,7 +102,6 @@ def _reply(msg: Message, **metrics) -> Message:
 @client_app.train()
 def commit(msg: Message, context: Context) -> Message:
     """Train this node's update for the round in the message and commit it."""
-    from ml.commands.common import load_account
     from ml.commands.federated import _data, commit_update, ready_to_commit
     from ml.federated.rounds import Training, trained_update
     from ml.federated.shards import iid
@@ -100,7 +111,7 @@ def commit(msg: Message, context: Context) -> Message:
     k, n = int(node["partition-id"]), int(node["num-partitions"])
     with _chain(run) as provider:
         manifest, path, line = _line(run, provider)
-        member = load_account(str(node["account"]), provider)
+        member = _signer(str(node["account"]), provider)
         gas = ready_to_commit(line, member)
         data = _data(manifest)
         rows = iid(data.y_train, n, seed=manifest["dataset"]["seed"])[k]
@@ -129,7 +140,6 @@ def commit(msg: Message, context: Context) -> Message:
 @client_app.query()
 def reveal(msg: Message, context: Context) -> Message:
     """Reveal what this node committed in the round (a configured straggler never does)."""
-    from ml.commands.common import load_account
     from ml.commands.federated import reveal_saved
 
     run, node = context.run_config, context.node_config
@@ -138,7 +148,7 @@ def reveal(msg: Message, context: Context) -> Message:
         raise RuntimeError(f"partition {k} straggles: it does not reveal")
     with _chain(run) as provider:
         _manifest, path, line = _line(run, provider)
-        member = load_account(str(node["account"]), provider)
+        member = _signer(str(node["account"]), provider)
         _pending, receipt = reveal_saved(line, member, path)
     return _reply(msg, partition=k, reveal_gas=receipt.gas_used)
 
@@ -189,7 +199,6 @@ def _nodes(grid: Grid, wanted: int, timeout: float) -> list[int]:
 
 @server_app.main()
 def main(grid: Grid, context: Context) -> None:
-    from ml.commands.common import load_account
     from ml.commands.federated import _data
     from ml.federated.line import OUTCOMES, LineError, find
     from ml.federated.mlp import accuracy
@@ -200,7 +209,7 @@ def main(grid: Grid, context: Context) -> None:
     with _chain(run) as provider:
         manifest, _path, line = _line(run, provider)
         contract, terms = line.contract, line.contract.terms()
-        aggregator = load_account(str(run["aggregator"]), provider)
+        aggregator = _signer(str(run["aggregator"]), provider)
         data, arch = _data(manifest), line.spec.arch
 
         def correct(vector):
@@ -254,3 +263,80 @@ def main(grid: Grid, context: Context) -> None:
             print(json.dumps(report[-1]), flush=True)
             if run.get("out"):  # after every round: a run that fails later keeps its rounds
                 Path(str(run["out"])).write_text(json.dumps(report, indent=1) + "\n")
+
+
+# ---------------------------------------------------------------- a federation on this machine
+
+
+@contextmanager
+def local_federation(where: Path, accounts, *, chain: str = "", start_seconds: float = 60):
+    """A SuperLink and one SuperNode per member account (partition k of len(accounts)) on
+    loopback, each in a process group of its own with its log in `where`; yields the
+    SuperLink's address and stops them all. `chain`: the anvil they join (APE_FOUNDRY_HOST)."""
+    import signal
+    import subprocess
+    import sys
+
+    from ml.chain.local import _free_port
+
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "FLWR_HOME": str(where / "flwr")}
+    if chain:
+        env["APE_FOUNDRY_HOST"] = chain
+    port, processes = _free_port(0), []
+
+    def start(name, *args, log):
+        out = (where / log).open("w")
+        processes.append(
+            subprocess.Popen(
+                [str(bin_dir / name), "--insecure", *map(str, args)],
+                env=env,
+                cwd=PROJECT_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    try:
+        start(
+            "flower-superlink",
+            "--port",
+            port,
+            "--database",
+            where / "superlink.db",
+            log="superlink.log",
+        )
+        _wait_for_port(port, start_seconds)
+        for k, account in enumerate(accounts):
+            node = f"partition-id={k} num-partitions={len(accounts)} account={account}"
+            start(
+                "flower-supernode",
+                "--superlink",
+                f"127.0.0.1:{port}",
+                "--port",
+                _free_port(0),
+                "--node-config",
+                node,
+                log=f"supernode{k}.log",
+            )
+        yield f"127.0.0.1:{port}", processes
+    finally:
+        for process in processes:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def _wait_for_port(port: int, seconds: float) -> None:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the SuperLink did not listen on port {port} within {seconds:g} s")

@@ -7,19 +7,18 @@ reports each member's privacy spent; bad input is one line with nothing run."""
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from ml.chain.local import MNEMONIC, _free_port, launch
+from ml.chain.local import MNEMONIC, launch
 from ml.commands import federated
 from ml.commands.common import MANIFEST_KINDS, MANIFEST_VERSION
+from ml.federated.flower import local_federation
 
 ROOT = Path(__file__).parents[2]
 BIN = Path(sys.executable).parent
@@ -85,75 +84,11 @@ def _create(uri, where: Path, name: str) -> Path:
     return manifest
 
 
-@contextmanager
-def federation(uri, where: Path):
-    """A SuperLink and a SuperNode per member, each in a process group of its own."""
-    env = {**os.environ, "FLWR_HOME": str(where / "flwr"), "APE_FOUNDRY_HOST": uri}
-    port, processes = _free_port(0), []
-
-    def start(*command, log):
-        out = (where / log).open("w")
-        processes.append(
-            subprocess.Popen(
-                command,
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    try:
-        start(
-            BIN / "flower-superlink",
-            "--insecure",
-            "--port",
-            str(port),
-            "--database",
-            str(where / "superlink.db"),
-            log="superlink.log",
-        )
-        _wait_for_port(port)
-        for k, account in enumerate(MEMBERS):
-            node = f"partition-id={k} num-partitions={len(MEMBERS)} account={account}"
-            start(
-                BIN / "flower-supernode",
-                "--insecure",
-                "--superlink",
-                f"127.0.0.1:{port}",
-                "--port",
-                str(_free_port(0)),
-                "--node-config",
-                node,
-                log=f"node{k}.log",
-            )
-        yield f"127.0.0.1:{port}"
-    finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=30)
-
-
-def _wait_for_port(port: int, seconds: float = 60) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listens on {port}")
-
-
 def test_two_rounds_on_flower_equal_the_python_loop_then_a_straggler(anvil, tmp_path):
     flowered = _create(anvil, tmp_path, "flower-line")
     looped = _create(anvil, tmp_path, "loop-line")
     report = tmp_path / "report.json"
-    with federation(anvil, tmp_path) as superlink:
+    with local_federation(tmp_path, MEMBERS, chain=anvil) as (superlink, _processes):
         common = ("--deployment", flowered, "--superlink", superlink, "--min-nodes", len(MEMBERS))
         ape_run(anvil, "federated", "flower", *common, "--rounds", 2, "--out", report)
         rounds = json.loads(report.read_text())
