@@ -67,6 +67,13 @@ class PeakMemory(threading.Thread):
 
 
 @click.command()
+@click.option(
+    "--runtime",
+    type=click.Choice(["deployment", "simulation"]),
+    default="deployment",
+    show_default=True,
+    help="SuperNode processes, or Flower's simulation runtime (Ray).",
+)
 @click.option("--clients", type=click.IntRange(1, len(MEMBER_ACCOUNTS)), default=10)
 @click.option("--rounds", type=click.IntRange(1), default=3, show_default=True)
 @click.option("--hidden", type=click.IntRange(1), default=16, show_default=True)
@@ -76,7 +83,7 @@ class PeakMemory(threading.Thread):
     default=Path("reports/bench-flower"),
     show_default=True,
 )
-def cli(clients, rounds, hidden, out):
+def cli(runtime, clients, rounds, hidden, out):
     out.mkdir(parents=True, exist_ok=True)
     process, uri = launch(["--mnemonic", MNEMONIC, "--hardfork", "prague"], detach=True)
     try:
@@ -97,27 +104,27 @@ def cli(clients, rounds, hidden, out):
             out / "artifacts",
         )
         accounts = MEMBER_ACCOUNTS[:clients]
-        memory = PeakMemory("flwr-serverapp")
-        with local_federation(out, accounts, chain=uri) as (superlink, _processes):
-            memory.start()
-            started = time.monotonic()
-            _ape(
-                uri,
-                "federated",
-                "flower",
-                "--deployment",
-                manifest,
-                "--superlink",
-                superlink,
-                "--rounds",
-                rounds,
-                "--min-nodes",
-                clients,
-                "--out",
-                out / "rounds.json",
-            )
-            wall = time.monotonic() - started
-            memory.running = False
+        # the ServerApp: its own process, or with the Ray driver in the simulation process
+        memory = PeakMemory("flwr-simulation" if runtime == "simulation" else "flwr-serverapp")
+        memory.start()
+        common = (
+            "federated",
+            "flower",
+            "--deployment",
+            manifest,
+            "--rounds",
+            rounds,
+            "--out",
+            out / "rounds.json",
+        )
+        started = time.monotonic()
+        if runtime == "simulation":
+            _ape(uri, *common, "--simulation", clients, "--accounts", ",".join(map(str, accounts)))
+        else:
+            with local_federation(out, accounts, chain=uri) as (superlink, _processes):
+                _ape(uri, *common, "--superlink", superlink, "--min-nodes", clients)
+        wall = time.monotonic() - started
+        memory.running = False
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -138,6 +145,7 @@ def cli(clients, rounds, hidden, out):
         )
     steady = rows[1:] or rows
     summary = {
+        "runtime": runtime,
         "clients": clients,
         "rounds": rows,
         "rounds_per_minute": 60 * len(steady) / sum(r["seconds"] for r in steady),
@@ -147,7 +155,7 @@ def cli(clients, rounds, hidden, out):
     }
     (out / "bench.json").write_text(json.dumps(summary, indent=1) + "\n")
     lines = [
-        f"{clients} clients, {rounds} rounds on Flower's deployment runtime (one machine, "
+        f"{clients} clients, {rounds} rounds on Flower's {runtime} runtime (one machine, "
         f"{os.cpu_count()} cores):",
         "",
         "| round | outcome | wall s | gas (all the round's transactions) | test accuracy |",

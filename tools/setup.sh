@@ -48,14 +48,16 @@ if [[ ! -f .venv/.installed || pyproject.toml -nt .venv/.installed || requiremen
   say "installing pinned Python packages into .venv (about 2 minutes the first time)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e . 2>&1 \
     | grep -v "^WARNING: Location" || true
-  # Flower (flwr) without its declared dependencies: its metadata asks for packaging>=24,
-  # typer<0.21 and certifi>=2026.10.19, which eth-ape 0.8.51 (packaging<24) or this lock
-  # refuse, and it runs with ours (tests/federated/test_flower.py). The dependencies it does
-  # use are pinned in requirements.lock and named here.
+  # Flower (flwr) and Ray (its simulation runtime) without their declared dependencies: their
+  # metadata asks for packaging>=24 (and flwr for typer<0.21, certifi>=2026.10.19), which
+  # eth-ape 0.8.51 (packaging<24) or this lock refuse, and they run with ours
+  # (tests/federated/test_flower.py). What they do use is pinned in requirements.lock and
+  # named here.
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c requirements.lock \
     flwr fastapi grpcio grpcio-health-checking protobuf cryptography cffi pycparser iterators \
-    tomli tomli-w pathspec alembic mako uv 2>&1 | grep -v "^WARNING: Location" || true
-  .venv/bin/python -c 'import ape, ape_solidity, ape_foundry, sklearn, hypothesis, flwr.serverapp' \
+    tomli tomli-w pathspec alembic mako uv ray jsonschema jsonschema-specifications referencing \
+    rpds-py msgpack 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c 'import ape, ape_solidity, ape_foundry, sklearn, hypothesis, flwr.serverapp, ray' \
     || die "Python packages did not install (see the output above)"
   touch .venv/.installed
 fi

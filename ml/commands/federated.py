@@ -1127,9 +1127,23 @@ def _summary(report: dict) -> str:
 @cli.command()
 @click.option(
     "--superlink",
-    default="127.0.0.1:9093",
-    show_default=True,
-    help="The Flower SuperLink (host:port) whose SuperNodes are the members.",
+    default=None,
+    help="A running Flower SuperLink (host:port) whose SuperNodes are the members.",
+)
+@click.option(
+    "--simulation",
+    "simulated",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Instead: N members in Flower's simulation runtime on this machine (Ray workers; a "
+    "SuperLink of its own, started and stopped here).",
+)
+@click.option(
+    "--accounts",
+    "member_accounts",
+    default=None,
+    help="With --simulation: the members' accounts by partition (2,3,4) [default: the test "
+    "accounts from 2].",
 )
 @click.option(
     "--root-certificates",
@@ -1174,6 +1188,8 @@ def _summary(report: dict) -> str:
 @one_line_errors
 def flower(
     superlink,
+    simulated,
+    member_accounts,
     root_certificates,
     rounds,
     aggregator,
@@ -1195,22 +1211,35 @@ def flower(
     import subprocess
     import sys
     import tempfile
+    from contextlib import ExitStack
 
     from ml.chain import local
     from ml.commands.common import LOCAL
-    from ml.federated.flower import APP_DIR
+    from ml.federated.flower import APP_DIR, local_federation
 
+    if (superlink is None) == (simulated is None):
+        raise click.UsageError("give --superlink HOST:PORT (a running SuperLink) or --simulation N")
     privacy_of(dp_clip, dp_noise, dp_delta)  # a setting out of range: one line, nothing run
     manifest = read_manifest(manifest_path, KIND)
-    host, _, port = superlink.rpartition(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=5).close()
-    except (OSError, ValueError):
-        raise click.ClickException(
-            f"no Flower SuperLink answers at {superlink}: start one (`flower-superlink "
-            "--insecure`) or pass --superlink HOST:PORT"
-        ) from None
     on_local = network == LOCAL or ":local:" in network
+    if simulated:
+        if member_accounts is None:
+            if not on_local:
+                raise click.UsageError("give --accounts (ape account aliases) on this network")
+            member_accounts = ",".join(str(2 + k) for k in range(simulated))
+        if len(member_accounts.split(",")) != simulated:
+            raise click.BadParameter(
+                f"{member_accounts!r}: give {simulated} accounts", param_hint="--accounts"
+            )
+    else:
+        host, _, port = superlink.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=5).close()
+        except (OSError, ValueError):
+            raise click.ClickException(
+                f"no Flower SuperLink answers at {superlink}: start one (`flower-superlink "
+                "--insecure`) or pass --superlink HOST:PORT"
+            ) from None
     if aggregator is None:
         if not on_local:
             raise click.UsageError("give --aggregator (an ape account alias) on this network")
@@ -1232,13 +1261,21 @@ def flower(
         "dp-noise": float(dp_noise),
         "dp-delta": float(dp_delta),
         "straggle": stragglers,
+        "accounts": member_accounts or "",
     }
-    connection = f'address = "{superlink}"\n' + (
-        f'root-certificates = "{root_certificates.resolve()}"\n'
-        if root_certificates
-        else "insecure = true\n"
-    )
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as home, ExitStack() as stack:
+        if simulated:
+            superlink, _ = stack.enter_context(
+                local_federation(Path(home), chain=run_config["chain"], simulation=True)
+            )
+            run_config["min-nodes"] = simulated
+        connection = f'address = "{superlink}"\n' + (
+            f'root-certificates = "{root_certificates.resolve()}"\n'
+            if root_certificates
+            else "insecure = true\n"
+        )
+        if simulated:
+            connection += f"\n[superlink.line.options]\nnum-supernodes = {simulated}\n"
         # the ServerApp writes the rounds it finished here: `flwr run` exits 0 even when the
         # ServerApp fails, so this is how a failed run is told
         report = (out or Path(home) / "rounds.json").resolve()

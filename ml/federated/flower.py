@@ -80,6 +80,18 @@ def _privacy(run_config):
     )
 
 
+def _account(run_config, node_config) -> str:
+    """The member's account: the node's (`--node-config account=...`), or in the simulation
+    runtime (whose nodes have only a partition) the run's `accounts` list at the partition."""
+    if "account" in node_config:
+        return str(node_config["account"])
+    accounts = str(run_config.get("accounts", "")).split(",")
+    k = int(node_config["partition-id"])
+    if k >= len(accounts) or not accounts[k]:
+        raise RuntimeError(f"no account for partition {k}: the run's accounts are {accounts}")
+    return accounts[k]
+
+
 def _signer(name: str, provider):
     """The account `name` (a test account's index on a local chain, else an ape account alias)
     set to sign without asking: a Flower process has nobody to answer a prompt, so an ape
@@ -111,7 +123,7 @@ def commit(msg: Message, context: Context) -> Message:
     k, n = int(node["partition-id"]), int(node["num-partitions"])
     with _chain(run) as provider:
         manifest, path, line = _line(run, provider)
-        member = _signer(str(node["account"]), provider)
+        member = _signer(_account(run, node), provider)
         gas = ready_to_commit(line, member)
         data = _data(manifest)
         rows = iid(data.y_train, n, seed=manifest["dataset"]["seed"])[k]
@@ -148,7 +160,7 @@ def reveal(msg: Message, context: Context) -> Message:
         raise RuntimeError(f"partition {k} straggles: it does not reveal")
     with _chain(run) as provider:
         _manifest, path, line = _line(run, provider)
-        member = _signer(str(node["account"]), provider)
+        member = _signer(_account(run, node), provider)
         _pending, receipt = reveal_saved(line, member, path)
     return _reply(msg, partition=k, reveal_gas=receipt.gas_used)
 
@@ -269,10 +281,19 @@ def main(grid: Grid, context: Context) -> None:
 
 
 @contextmanager
-def local_federation(where: Path, accounts, *, chain: str = "", start_seconds: float = 60):
+def local_federation(
+    where: Path,
+    accounts=(),
+    *,
+    chain: str = "",
+    simulation: bool = False,
+    start_seconds: float = 60,
+):
     """A SuperLink and one SuperNode per member account (partition k of len(accounts)) on
     loopback, each in a process group of its own with its log in `where`; yields the
-    SuperLink's address and stops them all. `chain`: the anvil they join (APE_FOUNDRY_HOST)."""
+    SuperLink's address and the processes, and stops them all. `chain`: the anvil they join
+    (APE_FOUNDRY_HOST). `simulation`: a SuperLink of the simulation runtime (its members are
+    Ray workers it starts itself), and no SuperNodes."""
     import signal
     import subprocess
     import sys
@@ -301,6 +322,7 @@ def local_federation(where: Path, accounts, *, chain: str = "", start_seconds: f
     try:
         start(
             "flower-superlink",
+            *(["--simulation"] if simulation else []),
             "--port",
             port,
             "--database",

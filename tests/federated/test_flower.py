@@ -1,8 +1,9 @@
 """Federated rounds on Flower in real processes over loopback (ml/federated/flower.py): the
 test starts an anvil, a Flower SuperLink and three SuperNodes, runs two rounds of a line with
 `ape run federated flower`, and stops them. Each round's global model is the Python loop's
-(`ape run federated round` on an identical line) bit for bit; a straggler's round slashes it and
-reports each member's privacy spent; bad input is one line with nothing run."""
+(`ape run federated round` on an identical line) bit for bit, and Flower's simulation runtime
+gives the same models; a straggler's round slashes it and reports each member's privacy spent;
+bad input is one line with nothing run."""
 
 import json
 import os
@@ -122,6 +123,26 @@ def test_two_rounds_on_flower_equal_the_python_loop_then_a_straggler(anvil, tmp_
             "--out",
             straggled,
         )
+    # The same rounds in Flower's simulation runtime (Ray workers, no SuperNodes): the same
+    # models again.
+    simulated, sim_report = _create(anvil, tmp_path, "simulated-line"), tmp_path / "sim.json"
+    ape_run(
+        anvil,
+        "federated",
+        "flower",
+        "--deployment",
+        simulated,
+        "--simulation",
+        len(MEMBERS),
+        "--rounds",
+        2,
+        "--out",
+        sim_report,
+    )
+    assert [r["model_cid"] for r in json.loads(sim_report.read_text())] == [
+        r["model_cid"] for r in rounds
+    ]
+
     [third] = json.loads(straggled.read_text())
     assert third["round"] == 3 and third["outcome"] == "accepted"
     assert third["committed"] == [0, 1, 2] and third["revealed"] == [0, 1]
@@ -135,9 +156,12 @@ def test_two_rounds_on_flower_equal_the_python_loop_then_a_straggler(anvil, tmp_
 @pytest.mark.parametrize(
     "args, message",
     [
+        ((), "give --superlink HOST:PORT (a running SuperLink) or --simulation N"),
+        (("--superlink", "127.0.0.1:1", "--simulation", 2), "give --superlink HOST:PORT"),
+        (("--simulation", 2, "--accounts", "2"), "'2': give 2 accounts"),
         (("--superlink", "127.0.0.1:1"), "no Flower SuperLink answers at 127.0.0.1:1"),
-        (("--dp-clip", 0), "clip 0.0: give an L2 norm above 0"),
-        (("--dp-noise", 1), "noise multiplier 1.0 needs a clip"),
+        (("--superlink", "127.0.0.1:1", "--dp-clip", 0), "clip 0.0: give an L2 norm above 0"),
+        (("--simulation", 2, "--dp-noise", 1), "noise multiplier 1.0 needs a clip"),
     ],
 )
 def test_bad_input_is_one_line_and_runs_nothing(tmp_path, args, message):
@@ -154,6 +178,6 @@ def test_bad_input_is_one_line_and_runs_nothing(tmp_path, args, message):
 
 def test_a_missing_manifest_is_one_line(tmp_path):
     result = CliRunner().invoke(
-        federated.cli, ["flower", "--deployment", str(tmp_path / "none.json")]
+        federated.cli, ["flower", "--simulation", "2", "--deployment", str(tmp_path / "none.json")]
     )
     assert result.exit_code == 1 and "no federated-line manifest at" in result.output
