@@ -94,10 +94,12 @@ federated-distill: setup
 federated-demo: setup
 	ape run federated demo --out reports/federated-demo
 
-## The federated line on Flower's deployment runtime: a SuperLink and 10 SuperNodes on this
-## machine, rounds per minute, gas per round, the ServerApp's memory: reports/bench-flower/.
+## The federated line on Flower with 10 members on this machine, in the deployment runtime (a
+## SuperLink and 10 SuperNodes) and the simulation runtime (Ray): rounds per minute, gas per
+## round, the ServerApp's memory: reports/bench-flower*/.
 bench-flower: setup
-	python scripts/bench_flower.py --clients 10 --rounds 3 --out reports/bench-flower
+	python scripts/bench_flower.py --runtime deployment --clients 10 --rounds 3 --out reports/bench-flower
+	python scripts/bench_flower.py --runtime simulation --clients 10 --rounds 3 --out reports/bench-flower-sim
 
 ## The web page for a deployment (ape run web --deployment FILE): http://127.0.0.1:8000
 web: setup

@@ -301,6 +301,7 @@ def local_federation(
     from ml.chain.local import _free_port
 
     bin_dir = Path(sys.executable).parent
+    where = where.resolve()  # Flower's runtime environments are not found by a relative home
     env = {**os.environ, "FLWR_HOME": str(where / "flwr")}
     if chain:
         env["APE_FOUNDRY_HOST"] = chain
