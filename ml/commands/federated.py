@@ -710,11 +710,17 @@ def _pending_path(manifest_path: Path, address: str) -> Path:
 
 
 def commit_update(line: Line, member, number: int, update, manifest_path: Path, privacy=None):
-    """Commits `update` (already privatised under `privacy`, if any) for `member` and keeps
-    what its reveal needs in a 0600 file beside the manifest; returns (Pending, receipt, the
-    privacy spent once it is revealed or None)."""
+    """Commits `update` for `member`, clipped and noised first under `privacy` (if any; the
+    noise from the operating system's entropy: a seed anyone knows would let them subtract it),
+    and keeps what its reveal needs in a 0600 file beside the manifest; returns (Pending,
+    receipt, the privacy spent once it is revealed or None)."""
+    import secrets
+
+    from ml.federated.privacy import privatise
+
     spent = None
     if privacy is not None:
+        update = privatise(update, privacy, seed=secrets.randbits(128))
         released = line.rounds_revealed(member.address, number - 1) + 1
         spent = {**asdict(privacy), "epsilon": epsilon(privacy, released), "updates": released}
     pending, receipt = line.commit(member, number, update)
@@ -779,9 +785,6 @@ def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manif
     """Commit one member's update to the open round (kept for `reveal` in a secret file).
     With --dp-clip/--dp-noise the update is clipped and noised first, the noise drawn from the
     operating system's entropy (a known seed would let anyone subtract it)."""
-    import secrets
-
-    from ml.federated.privacy import privatise
     from ml.federated.rounds import trained_update
     from ml.federated.shards import iid
 
@@ -809,8 +812,6 @@ def commit(shard, update_file, seed, dp_clip, dp_noise, dp_delta, account, manif
             update = trained_update(
                 line.spec.arch, line.global_model(), data, rows, k, number, seed
             )
-        if privacy is not None:
-            update = privatise(update, privacy, seed=secrets.randbits(128))
         pending, receipt, spent = commit_update(
             line, member, number, update, manifest_path, privacy
         )

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -115,7 +114,7 @@ def _reply(msg: Message, **metrics) -> Message:
 def commit(msg: Message, context: Context) -> Message:
     """Train this node's update for the round in the message and commit it."""
     from ml.commands.federated import _data, commit_update, ready_to_commit
-    from ml.federated.rounds import Training, trained_update
+    from ml.federated.rounds import trained_update
     from ml.federated.shards import iid
 
     run, node = context.run_config, context.node_config
@@ -127,19 +126,10 @@ def commit(msg: Message, context: Context) -> Message:
         gas = ready_to_commit(line, member)
         data = _data(manifest)
         rows = iid(data.y_train, n, seed=manifest["dataset"]["seed"])[k]
-        privacy = _privacy(run)
         update = trained_update(
-            line.spec.arch,
-            line.global_model(),
-            data,
-            rows,
-            k,
-            number,
-            int(run["seed"]),
-            Training(privacy=privacy),
-            noise_seed=secrets.randbits(128),
+            line.spec.arch, line.global_model(), data, rows, k, number, int(run["seed"])
         )
-        pending, receipt, spent = commit_update(line, member, number, update, path, privacy)
+        pending, receipt, spent = commit_update(line, member, number, update, path, _privacy(run))
     return _reply(
         msg,
         partition=k,

@@ -195,13 +195,13 @@ def trained_update(
     seed: int,
     training: Training = DEFAULT_TRAINING,
     labels=None,
-    noise_seed: int | None = None,
 ) -> list[int]:
     """Participant `index`'s update of round `number`: trained on its `shard` (`labels`: the
     training labels, or others for a label flipper) from the global `vector`, then privatised
-    under `training.privacy` (noise seeded by `noise_seed`, else by the training seed). Every
-    path that trains an update (the rounds off chain, `ape run federated commit`, Flower's
-    clients) calls this, so the same seeds give the same update bit for bit."""
+    under `training.privacy` with noise seeded by the training seed (the simulated rounds are
+    reproducible; a real member's commit draws its noise afresh, `commit_update`). Every path
+    that trains an update (the rounds off chain, `ape run federated commit`, Flower's clients)
+    calls this, so the same seeds give the same update bit for bit."""
     labels = data.y_train if labels is None else labels
     step = seed + 1000 * number + index
     update = local_update(
@@ -215,7 +215,7 @@ def trained_update(
     )
     if training.privacy is None:
         return update
-    return privatise(update, training.privacy, seed=step if noise_seed is None else noise_seed)
+    return privatise(update, training.privacy, seed=step)
 
 
 def round_updates(
